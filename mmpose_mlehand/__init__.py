@@ -1,0 +1,14 @@
+"""mmpose-mlehand: MLE-loss driven robust hand pose estimation for MMPose 1.x.
+
+Importing the package registers its modules in MMPose's registries (configs do
+it with ``custom_imports = dict(imports=['mmpose_mlehand'])``) and makes
+MMEngine's checkpoint loading work with ``weights_only=True`` on torch >= 2.6.
+"""
+from .safe_checkpoint import register_safe_checkpoint_loading
+from .version import __version__
+
+register_safe_checkpoint_loading()
+
+from . import evaluation, models  # noqa: E402,F401  (registers modules)
+
+__all__ = ['__version__']
