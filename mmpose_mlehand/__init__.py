@@ -2,12 +2,15 @@
 
 Importing the package registers its modules in MMPose's registries (configs do
 it with ``custom_imports = dict(imports=['mmpose_mlehand'])``) and makes
-MMEngine's checkpoint loading work with ``weights_only=True`` on torch >= 2.6.
+MMEngine's checkpoint loading work with ``weights_only=True`` on torch >= 2.6
+and its ``pytorch`` launcher work with gloo on machines without CUDA.
 """
+from .cpu_distributed import register_cpu_distributed_launch
 from .safe_checkpoint import register_safe_checkpoint_loading
 from .version import __version__
 
 register_safe_checkpoint_loading()
+register_cpu_distributed_launch()
 
 from . import evaluation, models  # noqa: E402,F401  (registers modules)
 

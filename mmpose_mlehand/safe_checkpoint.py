@@ -8,8 +8,8 @@ every pickled global that is not allow-listed. MMEngine 0.10.7 calls
 keeps ``weights_only=True`` and:
 
 1. allow-lists exactly the types MMEngine and MMPose put into checkpoints:
-   numpy arrays, scalars and dtypes (``meta``, ``message_hub``) and MMEngine's
-   ``HistoryBuffer``;
+   numpy arrays, scalars and dtypes (``meta``, ``message_hub``), ``bytes``
+   (empty array buffers) and MMEngine's ``HistoryBuffer``;
 2. makes ``HistoryBuffer`` pickle without functions. Stock MMEngine stores its
    statistics methods as ``getattr(HistoryBuffer, 'mean')`` calls; those methods
    are class-level registrations that exist again after import, so nothing is
@@ -78,7 +78,8 @@ def _history_buffer_getstate(self: HistoryBuffer) -> Dict[str, Any]:
 def _numpy_globals() -> List[SafeGlobal]:
     """Numpy classes and rebuild functions that pickled arrays refer to."""
     multiarray = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
-    safe: List[SafeGlobal] = [np.ndarray, np.dtype]
+    # ``bytes()`` rebuilds the buffer of an empty array (e.g. an empty ``sigmas``).
+    safe: List[SafeGlobal] = [np.ndarray, np.dtype, bytes]
     for fn in (multiarray._reconstruct, multiarray.scalar):
         # numpy 1.x writes ``numpy.core``, numpy 2.x ``numpy._core``.
         for module in ('numpy.core.multiarray', 'numpy._core.multiarray'):

@@ -1,0 +1,83 @@
+# RHD as written by tools/convert_rhd.py into data/rhd/annotations/ (default
+# `--protocol paper`: one instance per hand with >= 10 visible keypoints;
+# rhd_val is carved from the official training set for model selection, rhd_test
+# is the official evaluation set). PCK@0.2 and NME are normalised by max(w, h) of
+# the annotation box (1.2x the keypoint extent).
+dataset_type = 'Rhd2DDataset'
+data_mode = 'topdown'
+data_root = 'data/rhd/'
+input_size = (256, 256)
+
+# Target encoding of coordinate models (normalised keypoints). Configs with
+# another codec build their train pipeline from `train_transforms` themselves.
+codec = dict(type='RegressionLabel', input_size=input_size)
+
+# MMPose's hand augmentation (td-hm_res50_8xb64-210e_rhd2d-256x256).
+train_transforms = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomBBoxTransform', rotate_factor=180, scale_factor=(0.7, 1.3)),
+    dict(type='TopdownAffine', input_size=input_size),
+]
+val_transforms = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=input_size),
+]
+train_pipeline = train_transforms + [
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = val_transforms + [dict(type='PackPoseInputs')]
+
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='annotations/rhd_train.json',
+        data_prefix=dict(img=''),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='annotations/rhd_val.json',
+        data_prefix=dict(img=''),
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='annotations/rhd_test.json',
+        data_prefix=dict(img=''),
+        test_mode=True,
+        pipeline=val_pipeline))
+
+# PCK@0.2 and NME normalised by max(w, h) of the hand box (paper eq. 8-9);
+# AUC of PCK over 0..30 px; EPE in px.
+val_evaluator = [
+    dict(type='PCKAccuracy', thr=0.2),
+    dict(type='AUC'),
+    dict(type='EPE'),
+    dict(type='NME', norm_mode='use_norm_item', norm_item='bbox_size'),
+]
+test_evaluator = val_evaluator

@@ -1,0 +1,1 @@
+"""Metrics registered in MMPose's ``METRICS`` registry."""

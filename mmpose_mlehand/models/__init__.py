@@ -1,0 +1,5 @@
+"""Model components registered in MMPose's ``MODELS`` registry."""
+from .heads import SequentialIntegralHead
+from .losses import MLELoss
+
+__all__ = ['SequentialIntegralHead', 'MLELoss']

@@ -1,0 +1,3 @@
+from .mle_loss import MLELoss
+
+__all__ = ['MLELoss']

@@ -1,0 +1,61 @@
+import os.path as osp
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.structures import InstanceData
+from mmpose.registry import MODELS
+from mmpose.structures import PoseDataSample
+
+from conftest import NUM_KEYPOINTS, draw_dot_hand, random_keypoints
+
+QUICKSTART_CFG = 'configs/quickstart/mlehand_res18_synthetic-freihand-128.py'
+SIZE = 128
+
+
+def dot_batch(num: int, seed: int = 0):
+    """Packed inputs of dot hands with their labels (crop = image)."""
+    keypoints = random_keypoints(np.random.default_rng(seed), num, SIZE, margin=16)
+    inputs, samples = [], []
+    for kpts in keypoints:
+        inputs.append(torch.from_numpy(draw_dot_hand(kpts, (SIZE, SIZE), radius=3))
+                      .permute(2, 0, 1).contiguous())
+        sample = PoseDataSample(metainfo=dict(input_size=(SIZE, SIZE), flip_indices=list(
+            range(NUM_KEYPOINTS))))
+        sample.gt_instance_labels = InstanceData(
+            keypoint_labels=torch.tensor(kpts[None] / SIZE, dtype=torch.float32),
+            keypoint_weights=torch.ones(1, NUM_KEYPOINTS))
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples), torch.tensor(keypoints,
+                                                                  dtype=torch.float32)
+
+
+def test_thirty_iterations_lower_loss_and_keypoint_error(repo_root):
+    torch.manual_seed(0)
+    cfg = Config.fromfile(osp.join(repo_root, QUICKSTART_CFG))
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    batch, keypoints = dot_batch(8)
+    data = model.data_preprocessor(batch, training=True)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        losses = model(**data, mode='loss')
+        total = sum(v for k, v in losses.items() if k.startswith('loss'))
+        with torch.no_grad():
+            feats = model.extract_feat(data['inputs'])
+            coords = model.head.forward(feats)['coords'][:, -1] * SIZE
+        error = (coords - keypoints).norm(dim=-1).mean().item()
+        return total, error
+
+    first_loss, first_error = step()
+    for _ in range(30):
+        total, _ = step()
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+    last_loss, last_error = step()
+    assert torch.isfinite(last_loss)
+    assert last_loss.item() < first_loss.item() - 1.0
+    assert last_error < 0.92 * first_error, (first_error, last_error)
