@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
 from mmpose.utils import register_all_modules
 
 import mmpose_mlehand  # noqa: F401  (registers the plugin)
@@ -24,6 +26,7 @@ torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 NUM_KEYPOINTS = 21
+QUICKSTART_CFG = 'configs/quickstart/mlehand_res18_synthetic-freihand-128.py'
 FREIHAND_SIZE = 224  # MMPose's FreiHandDataset assumes 224x224 images
 
 
@@ -121,3 +124,28 @@ def tiny_config_options(data_root: str, work_dir: str) -> Dict[str, object]:
 def repo_root() -> str:
     """The repository's root folder (configs/, tools/ live there)."""
     return REPO_ROOT
+
+
+def tiny_cfg(repo_root, data_root, work_dir, max_epochs):
+    """The CPU quick-start recipe on dot hands: batch 4, no validation, a
+    checkpoint every epoch."""
+    cfg = Config.fromfile(osp.join(repo_root, QUICKSTART_CFG))
+    cfg.merge_from_dict(tiny_config_options(data_root, work_dir))
+    cfg.merge_from_dict({
+        'train_cfg.max_epochs': max_epochs,
+        'train_cfg.val_interval': 100,
+        'default_hooks.checkpoint': dict(type='CheckpointHook', interval=1),
+        'param_scheduler': [dict(type='ConstantLR', factor=1.0)],
+        'randomness': dict(seed=0),
+        'visualizer.vis_backends': [dict(type='LocalVisBackend')],
+    })
+    return cfg
+
+
+@pytest.fixture(scope='session')
+def trained_checkpoint(repo_root, dot_freihand_root, tmp_path_factory):
+    """One epoch (4 iterations) of the quick-start model: (work_dir, epoch_1.pth)."""
+    work_dir = str(tmp_path_factory.mktemp('ckpt_run'))
+    runner = Runner.from_cfg(tiny_cfg(repo_root, dot_freihand_root, work_dir, max_epochs=1))
+    runner.train()
+    return work_dir, osp.join(work_dir, 'epoch_1.pth')

@@ -1,1 +1,4 @@
-"""Metrics registered in MMPose's ``METRICS`` registry."""
+"""Evaluation helpers beyond MMPose's metrics."""
+from .mean_pose import mean_pose_epe
+
+__all__ = ['mean_pose_epe']

@@ -4,17 +4,13 @@ import pickle
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
 
 import mmpose_mlehand  # noqa: F401  (allow-lists checkpoint globals)
-from conftest import tiny_config_options
-
-QUICKSTART_CFG = 'configs/quickstart/mlehand_res18_synthetic-freihand-128.py'
-
+from conftest import tiny_cfg
 
 class RecordStartHook(Hook):
     """Records the iteration and optimizer state the training loop starts from."""
@@ -24,28 +20,6 @@ class RecordStartHook(Hook):
         self.start_iter = runner.iter
         self.exp_avg = [optimizer.state[p]['exp_avg'].clone()
                         for p in optimizer.param_groups[0]['params'][:3]]
-
-
-def tiny_cfg(repo_root, data_root, work_dir, max_epochs):
-    cfg = Config.fromfile(osp.join(repo_root, QUICKSTART_CFG))
-    cfg.merge_from_dict(tiny_config_options(data_root, work_dir))
-    cfg.merge_from_dict({
-        'train_cfg.max_epochs': max_epochs,
-        'train_cfg.val_interval': 100,
-        'default_hooks.checkpoint': dict(type='CheckpointHook', interval=1),
-        'param_scheduler': [dict(type='ConstantLR', factor=1.0)],
-        'randomness': dict(seed=0),
-        'visualizer.vis_backends': [dict(type='LocalVisBackend')],
-    })
-    return cfg
-
-
-@pytest.fixture(scope='module')
-def trained_checkpoint(repo_root, dot_freihand_root, tmp_path_factory):
-    work_dir = str(tmp_path_factory.mktemp('ckpt_run'))
-    runner = Runner.from_cfg(tiny_cfg(repo_root, dot_freihand_root, work_dir, max_epochs=1))
-    runner.train()
-    return work_dir, osp.join(work_dir, 'epoch_1.pth')
 
 
 def test_runner_checkpoint_loads_with_weights_only(trained_checkpoint):

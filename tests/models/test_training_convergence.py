@@ -7,9 +7,8 @@ from mmengine.structures import InstanceData
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
-from conftest import NUM_KEYPOINTS, draw_dot_hand, random_keypoints
+from conftest import QUICKSTART_CFG, NUM_KEYPOINTS, draw_dot_hand, random_keypoints
 
-QUICKSTART_CFG = 'configs/quickstart/mlehand_res18_synthetic-freihand-128.py'
 SIZE = 128
 
 

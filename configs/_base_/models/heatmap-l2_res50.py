@@ -1,0 +1,22 @@
+# Heatmap L2 baseline: SimpleBaseline, i.e. ResNet-50 -> 3 deconvolutions ->
+# K heatmaps, MSE to Gaussian targets, argmax decoding. MMPose's hand recipes
+# td-hm_res50_8xb64-100e_freihand2d-224x224 / td-hm_res50_8xb64-210e_rhd2d-256x256.
+# Leaf configs set the codec (MSRAHeatmap, heatmap = input / 4, sigma 2) as
+# `model.head.decoder` and in the train pipeline.
+model = dict(
+    type='TopdownPoseEstimator',
+    data_preprocessor=dict(
+        type='PoseDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True),
+    backbone=dict(
+        type='ResNet',
+        depth=50,
+        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
+    head=dict(
+        type='HeatmapHead',
+        in_channels=2048,
+        out_channels=21,
+        loss=dict(type='KeypointMSELoss', use_target_weight=True)),
+    test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
