@@ -27,6 +27,12 @@ FREIHAND_IMAGE_SIZE = 224
 FREIHAND_NUM_VERSIONS = 4  # gs, hom, sample, auto
 FREIHAND_VERSION_NAMES = ('gs', 'hom', 'sample', 'auto')
 
+# Clean training labels that the synthetic generator writes next to noisy ones
+# (label-noise experiments). The converters use them for the validation and
+# test splits they carve from the training set; they never exist in releases.
+FREIHAND_CLEAN_TRAINING_XYZ = 'training_xyz_clean.json'
+RHD_CLEAN_TRAINING_ANNO = 'anno_training_clean.pickle'
+
 # RHD release layout.
 RHD_IMAGE_SIZE = 320
 RHD_HANDS = ('left', 'right')  # uv_vis rows 0-20 left, 21-41 right

@@ -4,13 +4,9 @@
 # td-hm_cpm_8xb64-210e_coco-256x192 recipe with 21 keypoints. Trained from
 # scratch (no ImageNet weights exist for it). Leaf configs set the codec
 # (MSRAHeatmap, heatmap = input / 8, sigma 2).
+_base_ = ['./topdown.py']
+
 model = dict(
-    type='TopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
     backbone=dict(
         type='CPM',
         in_channels=3,

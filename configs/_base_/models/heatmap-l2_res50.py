@@ -3,17 +3,9 @@
 # td-hm_res50_8xb64-100e_freihand2d-224x224 / td-hm_res50_8xb64-210e_rhd2d-256x256.
 # Leaf configs set the codec (MSRAHeatmap, heatmap = input / 4, sigma 2) as
 # `model.head.decoder` and in the train pipeline.
+_base_ = ['./topdown_res50.py']
+
 model = dict(
-    type='TopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
-    backbone=dict(
-        type='ResNet',
-        depth=50,
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
     head=dict(
         type='HeatmapHead',
         in_channels=2048,

@@ -3,17 +3,9 @@
 # coordinates, no heatmap loss. This is not MMPose's COCO "ipr" recipe
 # (ipr_res50_*: DSNTHead with an extra heatmap loss, initialised from a
 # heatmap-trained model). Leaf configs set the RegressionLabel codec.
+_base_ = ['./topdown_res50.py']
+
 model = dict(
-    type='TopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
-    backbone=dict(
-        type='ResNet',
-        depth=50,
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
     head=dict(
         type='IntegralRegressionHead',
         in_channels=2048,

@@ -2,17 +2,9 @@
 # layer giving (x, y, sigma_x, sigma_y) per keypoint; RLELoss with its RealNVP
 # flow. MMPose's td-reg_res50_rle-8xb64-210e_coco-256x192 recipe. Leaf configs
 # set the RegressionLabel codec.
+_base_ = ['./topdown_res50.py']
+
 model = dict(
-    type='TopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
-    backbone=dict(
-        type='ResNet',
-        depth=50,
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='RLEHead',

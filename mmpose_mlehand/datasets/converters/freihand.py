@@ -31,13 +31,17 @@ truth is present, ``freihand_eval.json``.
   about its centre (float). ``area = w * h``; ``segmentation`` is MMPose's
   8-point rectangle polygon of the box. MMPose's ``FreiHandDataset`` itself
   uses the whole image as the box.
+- Label-noise experiments: when ``training_xyz_clean.json`` exists (written
+  by the synthetic generator next to its noisy ``training_xyz.json``), the
+  val and test files take their keypoints from it; train keeps the noisy ones.
 """
 import os
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..hand_format import (FREIHAND_BONES, FREIHAND_KEYPOINT_NAMES,
+from ..hand_format import (FREIHAND_BONES, FREIHAND_CLEAN_TRAINING_XYZ,
+                           FREIHAND_KEYPOINT_NAMES,
                            FREIHAND_NUM_VERSIONS, MASK_THRESHOLD,
                            NUM_KEYPOINTS, keypoint_bbox,
                            rectangle_segmentation)
@@ -75,11 +79,13 @@ def _load_stack(path: str, shape: Tuple[int, ...], what: str) -> np.ndarray:
     ]) if data else np.zeros((0, ) + shape)
 
 
-def _load_keypoints(root: str, prefix: str) -> np.ndarray:
-    """(N, 21, 2) keypoints projected from ``{prefix}_xyz.json`` with
-    ``{prefix}_K.json``, checked for shape, finiteness, depth and counts."""
+def _load_keypoints(root: str, prefix: str,
+                    xyz_name: Optional[str] = None) -> np.ndarray:
+    """(N, 21, 2) keypoints projected from ``{prefix}_xyz.json`` (or
+    ``xyz_name``) with ``{prefix}_K.json``, checked for shape, finiteness,
+    depth and counts."""
     k_path = os.path.join(root, f'{prefix}_K.json')
-    xyz_path = os.path.join(root, f'{prefix}_xyz.json')
+    xyz_path = os.path.join(root, xyz_name or f'{prefix}_xyz.json')
     xyz = _load_stack(xyz_path, (NUM_KEYPOINTS, 3),
                       'per-sample 21x3 camera-frame joints')
     K = _load_stack(k_path, (3, 3), 'per-sample 3x3 intrinsics')
@@ -169,31 +175,44 @@ def _dataset(info: dict, pairs: List[_ImageAnn]) -> dict:
 
 
 def _convert_training(root: str, bbox: str, show: bool
-                      ) -> Tuple[int, List[_ImageAnn]]:
-    """Unique-sample count and (image, annotation) of every training image."""
+                      ) -> Tuple[int, List[_ImageAnn], List[_ImageAnn]]:
+    """Unique-sample count and (image, annotation) of every training image,
+    with the published labels and with the clean labels (the same pairs when
+    there is no ``training_xyz_clean.json``)."""
     rgb_dir = os.path.join(root, 'training', 'rgb')
     require_dir(rgb_dir, 'training images %08d.jpg')
     uv = _load_keypoints(root, 'training')
     n = len(uv)
+    clean_uv = uv
+    if os.path.isfile(os.path.join(root, FREIHAND_CLEAN_TRAINING_XYZ)):
+        clean_uv = _load_keypoints(root, 'training', FREIHAND_CLEAN_TRAINING_XYZ)
+        if len(clean_uv) != n:
+            raise ConversionError(
+                f'{os.path.join(root, FREIHAND_CLEAN_TRAINING_XYZ)}: {len(clean_uv)} '
+                f'samples, expected {n} as in training_xyz.json')
     count = _image_count(rgb_dir, n)
     if bbox == 'mask':
         mask_dir = os.path.join(root, 'training', 'mask')
         require_dir(mask_dir,
                     'training masks %08d.jpg, needed for bbox="mask"')
-        boxes = [
+        boxes = clean_boxes = [
             _mask_bbox(os.path.join(mask_dir, f'{s:08d}.jpg'), s)
             for s in with_progress(range(n), 'freihand: training masks',
                                    show)
         ]
     else:
         boxes = [list(keypoint_bbox(points)) for points in uv]
-    pairs = []
+        clean_boxes = [list(keypoint_bbox(points)) for points in clean_uv]
+    pairs, clean_pairs = [], []
     for i in with_progress(range(count), 'freihand: training images', show):
         file_name = f'training/rgb/{i:08d}.jpg'
         size = image_size(
             os.path.join(root, file_name), f'sample {i % n}, version {i // n}')
         pairs.append(_instance(i, file_name, size, uv[i % n], boxes[i % n]))
-    return n, pairs
+        if clean_uv is not uv:
+            clean_pairs.append(_instance(i, file_name, size, clean_uv[i % n],
+                                         clean_boxes[i % n]))
+    return n, pairs, (clean_pairs if clean_uv is not uv else pairs)
 
 
 def _convert_evaluation(root: str, show: bool) -> List[_ImageAnn]:
@@ -247,7 +266,7 @@ def convert_freihand(root: str,
         raise ConversionError(
             f'bbox must be one of {BBOX_MODES}, got {bbox!r}')
     require_dir(root, 'FreiHAND root with training/ and training_*.json')
-    n, pairs = _convert_training(root, bbox, progress)
+    n, pairs, clean_pairs = _convert_training(root, bbox, progress)
     info = {'description': 'FreiHAND v2', 'seed': seed, 'bbox': bbox,
             'num_samples': n, 'num_versions': len(pairs) // n}
     files: Dict[str, dict] = {}
@@ -256,10 +275,15 @@ def convert_freihand(root: str,
                                            TEST_FRACTION)):
         in_split = np.zeros(n, dtype=bool)
         in_split[samples] = True
+        # Model selection and testing measure against clean labels.
+        source = pairs if split == 'train' else clean_pairs
         files[f'freihand_{split}.json'] = _dataset(
             dict(info, split=split),
-            [pair for i, pair in enumerate(pairs) if in_split[i % n]])
+            [pair for i, pair in enumerate(source) if in_split[i % n]])
     result = ConversionResult(files)
+    if clean_pairs is not pairs:
+        result.notes.append(f'val and test keypoints from {FREIHAND_CLEAN_TRAINING_XYZ} '
+                            '(clean labels of a label-noise experiment)')
     if os.path.isfile(os.path.join(root, 'evaluation_xyz.json')):
         files['freihand_eval.json'] = _dataset(
             {'description': 'FreiHAND v2 official evaluation set',

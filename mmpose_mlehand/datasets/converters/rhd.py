@@ -30,6 +30,10 @@ all 21 keypoints of the hand (float, not clipped), ``area = w * h``;
 (``focal``, ``princpt``) as in MMPose's files; width and height from the
 image. Images without a kept hand are left out of the files.
 
+Label-noise experiments: when ``training/anno_training_clean.pickle`` exists
+(written by the synthetic generator next to its noisy labels), ``rhd_val.json``
+takes its keypoints from it; ``rhd_train.json`` keeps the noisy ones.
+
 The pickles are read with :func:`load_rhd_pickle`, which refuses anything but
 numpy arrays (a pickle can run code when loaded).
 """
@@ -37,12 +41,13 @@ import io
 import os
 import pickle
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from ..hand_format import (FREIHAND_BONES, FREIHAND_KEYPOINT_NAMES,
-                           NUM_KEYPOINTS, RHD_HANDS, RHD_MASK_LEFT_RANGE,
+                           NUM_KEYPOINTS, RHD_CLEAN_TRAINING_ANNO, RHD_HANDS,
+                           RHD_MASK_LEFT_RANGE,
                            RHD_MASK_RIGHT_RANGE, RHD_TO_FREIHAND,
                            keypoint_bbox)
 from .common import (HAND_CATEGORY_ID, ConversionError, ConversionResult,
@@ -271,8 +276,10 @@ def _convert_sample(root: str, split: str, anno_path: str, sample_id: int,
 
 
 def _convert_split(root: str, split: str, protocol: str, min_visible: int,
-                   show: bool) -> Dict[int, _Sample]:
-    """Every sample of ``training`` or ``evaluation``, by sample id."""
+                   show: bool, anno_name: Optional[str] = None
+                   ) -> Dict[int, _Sample]:
+    """Every sample of ``training`` or ``evaluation``, by sample id, with the
+    labels of ``anno_<split>.pickle`` (or ``anno_name``)."""
     folder = os.path.join(root, split)
     require_dir(folder, f'RHD {split} split')
     color_dir = os.path.join(folder, 'color')
@@ -280,7 +287,7 @@ def _convert_split(root: str, split: str, protocol: str, min_visible: int,
     if protocol == 'mmpose':
         require_dir(os.path.join(folder, 'mask'),
                     'label masks %05d.png, needed for protocol "mmpose"')
-    anno_path = os.path.join(folder, f'anno_{split}.pickle')
+    anno_path = os.path.join(folder, anno_name or f'anno_{split}.pickle')
     annos = load_rhd_pickle(anno_path)
     samples = {
         sample_id: _convert_sample(root, split, anno_path, sample_id,
@@ -353,6 +360,15 @@ def convert_rhd(root: str,
                               progress)
     evaluation = _convert_split(root, 'evaluation', protocol, min_visible,
                                 progress)
+    # Label-noise experiments: select models on the clean labels.
+    clean_path = os.path.join(root, 'training', RHD_CLEAN_TRAINING_ANNO)
+    validation = training
+    if os.path.isfile(clean_path):
+        validation = _convert_split(root, 'training', protocol, min_visible,
+                                    progress, RHD_CLEAN_TRAINING_ANNO)
+        if sorted(validation) != sorted(training):
+            raise ConversionError(f'{clean_path}: holds other sample ids than '
+                                  'anno_training.pickle; expected the same samples')
     ids = sorted(training)
     train_pos, val_pos, _ = seeded_split(len(ids), seed, val_fraction)
     info = {'description': 'RHD v1.1', 'protocol': protocol, 'seed': seed,
@@ -362,10 +378,13 @@ def convert_rhd(root: str,
     result = ConversionResult({})
     for name, split, samples in (
             ('rhd_train.json', 'train', [training[ids[p]] for p in train_pos]),
-            ('rhd_val.json', 'val', [training[ids[p]] for p in val_pos]),
+            ('rhd_val.json', 'val', [validation[ids[p]] for p in val_pos]),
             ('rhd_test.json', 'test',
              [evaluation[i] for i in sorted(evaluation)])):
         data, dropped = _dataset(dict(info, split=split), samples)
         result.files[name] = data
         result.dropped[name] = dropped
+    if validation is not training:
+        result.notes.append(f'val keypoints from training/{RHD_CLEAN_TRAINING_ANNO} '
+                            '(clean labels of a label-noise experiment)')
     return result

@@ -1,0 +1,28 @@
+"""Procedural synthetic hands written in the raw FreiHAND and RHD layouts.
+
+Modules, one job each:
+
+- :mod:`.hand_model`: kinematic hand (bone lengths, joint limits, poses);
+- :mod:`.camera`: intrinsics, projection, placing hands in view;
+- :mod:`.scene`: hand, arm, body and occluder primitives, skin, lights;
+- :mod:`.renderer`: z-buffer rasteriser, shading, visibility, compositing;
+- :mod:`.backgrounds`, :mod:`.effects`: backgrounds and camera effects;
+- :mod:`.label_noise`: training-label noise models;
+- :mod:`.samples`: one FreiHAND- or RHD-style sample from its seed;
+- :mod:`.writers`: the raw file layouts;
+- :mod:`.generate`: whole data sets with worker processes and progress;
+- :mod:`.benchmark`, :mod:`.contact_sheet`: speed measurement and previews.
+
+numpy and OpenCV only: nothing here imports torch or MMPose.
+"""
+from .benchmark import benchmark_generator
+from .contact_sheet import make_contact_sheet
+from .generate import FORMATS, generate_dataset
+from .label_noise import parse_label_noise, perturb_uv, perturb_xyz
+from .samples import render_freihand_sample, render_rhd_sample
+
+__all__ = [
+    'FORMATS', 'benchmark_generator', 'generate_dataset', 'make_contact_sheet',
+    'parse_label_noise', 'perturb_uv', 'perturb_xyz', 'render_freihand_sample',
+    'render_rhd_sample'
+]

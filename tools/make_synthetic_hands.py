@@ -1,0 +1,97 @@
+#!/usr/bin/env python
+"""Generate synthetic hands in the raw FreiHAND or RHD layout.
+
+Thin command line over
+:func:`mmpose_mlehand.datasets.synthetic.generate_dataset`.
+"""
+import argparse
+import os
+import sys
+
+# Let `python tools/make_synthetic_hands.py` work from a checkout that is not
+# pip-installed.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from mmpose_mlehand.datasets.synthetic import (  # noqa: E402
+    FORMATS, generate_dataset, parse_label_noise)
+
+
+def _label_noise(text: str) -> str:
+    try:
+        parse_label_noise(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        description=(
+            'Render procedural 3-D hands (kinematic hand with anatomical '
+            'limits, perspective camera, z-buffered shading, cluttered '
+            'backgrounds, occluders, camera effects) and write them in the '
+            'official raw layout of FreiHAND v2 (training/rgb, training/mask, '
+            'training_K.json, training_xyz.json, evaluation/rgb, '
+            'evaluation_K.json, evaluation_xyz.json) or RHD v1.1 '
+            '({training,evaluation}/{color,mask,depth}, '
+            'anno_{training,evaluation}.pickle), so that '
+            'tools/convert_freihand.py and tools/convert_rhd.py read them '
+            'unchanged. The output depends only on --seed, not on --workers.'),
+        epilog=(
+            'Label noise (training labels only; evaluation labels stay clean '
+            'and the clean training labels are written as '
+            'training_xyz_clean.json / anno_training_clean.pickle): none, or '
+            'models joined by "+", applied left to right: gaussian:SIGMA_PX '
+            '(independent N(0, SIGMA^2) pixels on u and v), outliers:FRACTION '
+            '(that share of keypoints moved to a uniform point of the hand\'s '
+            '1.2x keypoint box), offset:PX (one fixed direction per joint, '
+            'PX pixels, for the whole data set). FreiHAND xyz are lifted back '
+            'to their clean depth. Example: --label-noise gaussian:2+'
+            'outliers:0.05'))
+    parser.add_argument('--format', required=True, choices=FORMATS,
+                        help='raw layout to write')
+    parser.add_argument('--num', required=True, type=int,
+                        help='number of training samples (>= 1)')
+    parser.add_argument('--out', required=True,
+                        help='dataset root (created if missing)')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed (>= 0, default: 0)')
+    parser.add_argument('--num-eval', type=int, default=None,
+                        help='number of evaluation samples (default: num // 4)')
+    parser.add_argument('--versions', type=int, default=1,
+                        help='FreiHAND only: colour versions per training '
+                        'sample, 1-4; writes num * versions images, image i '
+                        'showing sample i %% num (default: 1)')
+    parser.add_argument('--label-noise', type=_label_noise, default='none',
+                        metavar='MODEL', help='training-label noise, see '
+                        'below (default: none)')
+    parser.add_argument('--workers', type=int, default=1,
+                        help='worker processes (default: 1)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace the files of an earlier run in --out')
+    parser.add_argument('--quiet', action='store_true',
+                        help='no progress line on stderr')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Generate the data set; return the exit status."""
+    args = parse_args(argv)
+    try:
+        stats = generate_dataset(
+            args.out, args.format, args.num, seed=args.seed,
+            num_eval=args.num_eval, versions=args.versions,
+            label_noise=args.label_noise, workers=args.workers,
+            overwrite=args.overwrite, progress=not args.quiet)
+    except (ValueError, TypeError, FileExistsError) as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 2
+    print(f'wrote {stats["training_images"]} training and '
+          f'{stats["evaluation_images"]} evaluation images to {args.out} in '
+          f'{stats["seconds"]:.1f} s ({stats["images_per_s"]:.0f} images/s)')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
