@@ -26,7 +26,7 @@ torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 NUM_KEYPOINTS = 21
-QUICKSTART_CFG = 'configs/quickstart/mlehand_res18_synthetic-freihand-128.py'
+QUICKSTART_CFG = 'configs/quickstart/mlehand_res18-half_synthetic-freihand-96.py'
 FREIHAND_SIZE = 224  # MMPose's FreiHandDataset assumes 224x224 images
 
 

