@@ -33,8 +33,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', default='work_dirs/quickstart',
                         help='output folder (default: work_dirs/quickstart)')
     parser.add_argument('--config', default=DEFAULT_CONFIG, help='training config')
-    parser.add_argument('--num-samples', type=int, default=2000,
-                        help='synthetic hands to render (8:1:1 train/val/test; default 2000)')
+    parser.add_argument('--num-samples', type=int, default=8000,
+                        help='synthetic hands to render (8:1:1 train/val/test; default 8000)')
     parser.add_argument('--epochs', type=int, default=None,
                         help="training epochs (default: the config's)")
     parser.add_argument('--seed', type=int, default=0, help='data and training seed')

@@ -18,16 +18,18 @@ model = dict(
               sigma_hidden_channels=128, decoder=codec),
     test_cfg=dict(flip_test=False))
 
-train_cfg = dict(by_epoch=True, max_epochs=14, val_interval=2)
+# Many samples seen few times: with 1,600 images seen 14 times the model
+# overfits (val PCK stalls near 0.65 while the training loss keeps falling).
+train_cfg = dict(by_epoch=True, max_epochs=3, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=50, start_factor=0.01, by_epoch=False),
-    dict(type='MultiStepLR', begin=0, end=14, by_epoch=True, milestones=[12], gamma=0.1)
+    dict(type='MultiStepLR', begin=0, end=3, by_epoch=True, milestones=[2], gamma=0.1)
 ]
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', save_best='AUC', rule='greater', interval=2,
+    checkpoint=dict(type='CheckpointHook', save_best='AUC', rule='greater', interval=1,
                     max_keep_ckpts=1),
     logger=dict(type='LoggerHook', interval=20))
 
