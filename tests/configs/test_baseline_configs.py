@@ -241,11 +241,13 @@ def test_builds_and_gives_the_expected_initial_losses(path):
         with torch.no_grad():
             likelihoods = model.head.forward(model.extract_feat(data['inputs']))['likelihoods']
         assert set(values) == {f'loss_hm_l2_s{t}' for t in range(5)}
+        loss_weight = cfg.model.head.loss.loss_weight
         for t in range(5):
             mse = ((likelihoods[:, t] - targets) ** 2 * weights[..., None, None]).mean().item()
-            value = values[f'loss_hm_l2_s{t}']
-            assert value == pytest.approx(cfg.model.head.loss.loss_weight * mse, rel=1e-4)
-            assert 0.5 < value < 2.0
+            assert values[f'loss_hm_l2_s{t}'] == pytest.approx(loss_weight * mse, rel=1e-4)
+        # The weight puts the loss of a uniform likelihood (no information) at ~1.
+        uniform = ((targets - 1 / 64 ** 2) ** 2 * weights[..., None, None]).mean().item()
+        assert 0.5 < loss_weight * uniform < 2.0
     elif algorithm == 'rle':
         assert set(values) == {'loss_kpt'}
     else:  # the method

@@ -9,10 +9,10 @@ _base_ = ['./mlehand_res50.py']
 model = dict(
     head=dict(
         # Both maps sum to 1, so each pixel is ~1/(H*W) and the plain MSE is
-        # tiny: vs a uniform map (the head's init) it is sum(g^2)/(H*W) =
+        # tiny: for a uniform map (no information) it is sum(g^2)/(H*W) =
         # 1/(4*pi*sigma^2*H*W) = 4.9e-6 for sigma 2 on 64x64. The weight
-        # 4*pi*sigma^2*H*W = 2.06e5 makes it ~1 per stage at init, comparable
-        # with the other losses, and keeps Adam's gradients far above its eps.
+        # 4*pi*sigma^2*H*W = 2.06e5 puts that at ~1 per stage, comparable with
+        # the other losses, and keeps Adam's gradients far above its eps.
         loss=dict(
             _delete_=True,
             type='KeypointMSELoss',
