@@ -13,7 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmpose_mlehand.datasets.converters import (  # noqa: E402
-    ConversionError, convert_freihand, write_outputs)
+    convert_freihand, run_conversion)
 from mmpose_mlehand.datasets.converters.freihand import (  # noqa: E402
     BBOX_MODES, SPLIT_RULE)
 
@@ -52,17 +52,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     """Run the conversion; return the exit status."""
     args = parse_args(argv)
-    try:
-        result = convert_freihand(args.root, seed=args.seed, bbox=args.bbox,
-                                  progress=not args.quiet)
-        paths = write_outputs(result.files, args.out)
-    except ConversionError as exc:
-        print(f'error: {exc}', file=sys.stderr)
-        return 2
-    print(result.summary())
-    for path in paths:
-        print(f'wrote {path}')
-    return 0
+    return run_conversion(
+        lambda: convert_freihand(args.root, seed=args.seed, bbox=args.bbox,
+                                 progress=not args.quiet),
+        args.out)
 
 
 if __name__ == '__main__':

@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmpose_mlehand.datasets.converters import (  # noqa: E402
-    ConversionError, convert_rhd, write_outputs)
+    convert_rhd, run_conversion)
 from mmpose_mlehand.datasets.converters.rhd import (  # noqa: E402
     PROTOCOLS, SPLIT_RULE)
 
@@ -57,19 +57,12 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     """Run the conversion; return the exit status."""
     args = parse_args(argv)
-    try:
-        result = convert_rhd(args.root, protocol=args.protocol,
-                             min_visible=args.min_visible,
-                             val_fraction=args.val_fraction, seed=args.seed,
-                             progress=not args.quiet)
-        paths = write_outputs(result.files, args.out)
-    except ConversionError as exc:
-        print(f'error: {exc}', file=sys.stderr)
-        return 2
-    print(result.summary())
-    for path in paths:
-        print(f'wrote {path}')
-    return 0
+    return run_conversion(
+        lambda: convert_rhd(args.root, protocol=args.protocol,
+                            min_visible=args.min_visible,
+                            val_fraction=args.val_fraction, seed=args.seed,
+                            progress=not args.quiet),
+        args.out)
 
 
 if __name__ == '__main__':

@@ -12,8 +12,8 @@ import re
 import sys
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import (Any, Dict, Iterator, List, Optional, Sequence, TextIO,
-                    Tuple, TypeVar)
+from typing import (Any, Callable, Dict, Iterator, List, Optional, Sequence,
+                    TextIO, Tuple, TypeVar)
 
 import numpy as np
 from PIL import Image
@@ -329,3 +329,25 @@ def write_outputs(files: Dict[str, dict], out_dir: str) -> List[str]:
                 f'file(s) already written') from exc
         raise
     return written
+
+
+def run_conversion(convert: Callable[[], 'ConversionResult'], out_dir: str) -> int:
+    """Body of a converter's command line: convert, write all or nothing, report.
+
+    Args:
+        convert (callable): Runs the conversion and returns its result.
+        out_dir (str): Output folder.
+
+    Returns:
+        int: Exit status: 0, or 2 after printing ``error: ...`` to stderr.
+    """
+    try:
+        result = convert()
+        paths = write_outputs(result.files, out_dir)
+    except ConversionError as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 2
+    print(result.summary())
+    for path in paths:
+        print(f'wrote {path}')
+    return 0
