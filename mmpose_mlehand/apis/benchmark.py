@@ -12,14 +12,20 @@ from mmpose.utils import register_all_modules
 def _median_seconds(fn, repeats: int, warmup: int) -> float:
     for _ in range(warmup):
         fn()
+    # Kernels queued by the warm-up must not be counted in the first repeat.
+    _synchronize()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
+        _synchronize()
         times.append(time.perf_counter() - start)
     return sorted(times)[len(times) // 2]
+
+
+def _synchronize() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
 
 
 def benchmark_config(config: str, device: str = 'cpu', infer_batch: int = 1,
