@@ -13,7 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmpose_mlehand.datasets.synthetic import (  # noqa: E402
-    FORMATS, generate_dataset, parse_label_noise)
+    FORMATS, STYLES, generate_dataset, parse_label_noise)
 
 
 def _label_noise(text: str) -> str:
@@ -66,6 +66,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--label-noise', type=_label_noise, default='none',
                         metavar='MODEL', help='training-label noise, see '
                         'below (default: none)')
+    parser.add_argument('--style', choices=tuple(STYLES), default='full',
+                        help='scene style: full (any view, clutter, '
+                        'occluders, camera degradations; default) or clean '
+                        '(palm or back towards the camera within 30 degrees, '
+                        'plain gradient background, no occluders, no blur '
+                        'or noise)')
     parser.add_argument('--workers', type=int, default=1,
                         help='worker processes (default: 1)')
     parser.add_argument('--overwrite', action='store_true',
@@ -83,7 +89,8 @@ def main(argv=None) -> int:
             args.out, args.format, args.num, seed=args.seed,
             num_eval=args.num_eval, versions=args.versions,
             label_noise=args.label_noise, workers=args.workers,
-            overwrite=args.overwrite, progress=not args.quiet)
+            overwrite=args.overwrite, progress=not args.quiet,
+            style=args.style)
     except (ValueError, TypeError, FileExistsError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2

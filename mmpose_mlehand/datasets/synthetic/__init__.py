@@ -7,6 +7,7 @@ Modules, one job each:
 - :mod:`.scene`: hand, arm, body and occluder primitives, skin, lights;
 - :mod:`.renderer`: z-buffer rasteriser, shading, visibility, compositing;
 - :mod:`.backgrounds`, :mod:`.effects`: backgrounds and camera effects;
+- :mod:`.styles`: scene styles (``full``, ``clean``);
 - :mod:`.label_noise`: training-label noise models;
 - :mod:`.samples`: one FreiHAND- or RHD-style sample from its seed;
 - :mod:`.writers`: the raw file layouts;
@@ -20,9 +21,10 @@ from .contact_sheet import make_contact_sheet
 from .generate import FORMATS, generate_dataset
 from .label_noise import parse_label_noise, perturb_uv, perturb_xyz
 from .samples import render_freihand_sample, render_rhd_sample
+from .styles import STYLES, SceneStyle, get_style
 
 __all__ = [
-    'FORMATS', 'benchmark_generator', 'generate_dataset', 'make_contact_sheet',
+    'FORMATS', 'STYLES', 'SceneStyle', 'benchmark_generator', 'get_style', 'generate_dataset', 'make_contact_sheet',
     'parse_label_noise', 'perturb_uv', 'perturb_xyz', 'render_freihand_sample',
     'render_rhd_sample'
 ]

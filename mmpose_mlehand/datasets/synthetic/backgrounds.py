@@ -137,7 +137,7 @@ def _distractors(rng: np.random.Generator, image: np.ndarray,
 
 
 def random_background(rng: np.random.Generator, height: int, width: int,
-                      skin_rgb: np.ndarray) -> np.ndarray:
+                      skin_rgb: np.ndarray, clutter: bool = True) -> np.ndarray:
     """Draw a cluttered background.
 
     Args:
@@ -145,12 +145,16 @@ def random_background(rng: np.random.Generator, height: int, width: int,
         height (int): Image height.
         width (int): Image width.
         skin_rgb (np.ndarray): (3,) the hand's skin colour, for distractors.
+        clutter (bool): If False, a plain colour gradient (no texture,
+            clutter, distractors or defocus).
 
     Returns:
         np.ndarray: (height, width, 3) float32 RGB in [0, 1].
     """
     # Drawn at half resolution and scaled up: a quarter of the work, and
     # backgrounds need no finer detail than the camera blur leaves.
+    if not clutter:
+        return np.clip(_gradient(rng, height, width), 0, 1).astype(np.float32)
     h, w = max(height // 2, 1), max(width // 2, 1)
     names = tuple(_BASES)
     image = _BASES[names[rng.integers(len(names))]](rng, h, w)

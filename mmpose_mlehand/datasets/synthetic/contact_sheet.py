@@ -49,8 +49,18 @@ def _caption(width: int, text: str) -> np.ndarray:
     return strip
 
 
+def _freihand_tile(seed: int, index: int, tile: int, style: str) -> np.ndarray:
+    sample = render_freihand_sample(seed, 'training', index, style=style)
+    image = cv2.resize(sample.images[0], (tile, tile),
+                       interpolation=cv2.INTER_AREA)
+    draw_hand(image, sample.uv, sample.visible,
+              tile / sample.images[0].shape[1])
+    return image
+
+
 def make_contact_sheet(path: str, seed: int = 0, grid: int = 4,
-                       rhd_count: int = 4, tile: int = 224) -> np.ndarray:
+                       rhd_count: int = 4, tile: int = 224,
+                       clean_count: int = 4) -> np.ndarray:
     """Render samples of both formats into one PNG.
 
     Args:
@@ -59,6 +69,8 @@ def make_contact_sheet(path: str, seed: int = 0, grid: int = 4,
         grid (int): The FreiHAND-format part is ``grid x grid`` samples.
         rhd_count (int): Number of RHD-format samples (one row).
         tile (int): Tile side in pixels.
+        clean_count (int): Number of FreiHAND-format samples of the
+            ``clean`` scene style (one row; 0 for none).
 
     Returns:
         np.ndarray: the sheet as RGB uint8.
@@ -67,16 +79,17 @@ def make_contact_sheet(path: str, seed: int = 0, grid: int = 4,
     rows: List[np.ndarray] = [_caption(
         width, f'FreiHAND format (224x224, seed {seed}); filled = visible, '
         'ring = hidden')]
-    tiles = []
-    for i in range(grid * grid):
-        sample = render_freihand_sample(seed, 'training', i)
-        image = cv2.resize(sample.images[0], (tile, tile),
-                           interpolation=cv2.INTER_AREA)
-        draw_hand(image, sample.uv, sample.visible,
-                  tile / sample.images[0].shape[1])
-        tiles.append(image)
+    tiles = [_freihand_tile(seed, i, tile, 'full') for i in range(grid * grid)]
     for r in range(grid):
         rows.append(np.concatenate(tiles[r * grid:(r + 1) * grid], axis=1))
+    if clean_count > 0:
+        rows.append(_caption(width, 'FreiHAND format, --style clean (the quick '
+                             'start\'s data)'))
+        side = width // clean_count
+        row = np.concatenate([_freihand_tile(seed, i, side, 'clean')
+                              for i in range(clean_count)], axis=1)
+        rows.append(np.pad(row, ((0, 0), (0, width - row.shape[1]), (0, 0)),
+                           constant_values=255))
     rows.append(_caption(width, 'RHD format (320x320, shown scaled; both '
                          'hands drawn, a hand out of the frame is not)'))
     tiles = []

@@ -52,8 +52,22 @@ def colour_jitter(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     return cv2.transform(image, affine.astype(np.float32))
 
 
-def degrade(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
-    """Blur, motion blur, vignetting, noise and gamma; returns uint8 RGB."""
+def degrade(rng: np.random.Generator, image: np.ndarray,
+            degradations: bool = True) -> np.ndarray:
+    """Blur, motion blur, vignetting, noise and gamma; returns uint8 RGB.
+
+    With ``degradations=False`` only the quantisation and gamma are applied.
+    """
+    out = _blur_vignette_noise(rng, image) if degradations else image
+    # Clip first: convertScaleAbs rounds and saturates but mirrors negatives.
+    quantised = cv2.convertScaleAbs(np.clip(out, 0.0, 1.0), alpha=255.0)
+    gamma = rng.uniform(*GAMMA_RANGE)
+    lut = np.round((np.arange(256) / 255) ** gamma * 255).astype(np.uint8)
+    return cv2.LUT(quantised, lut)
+
+
+def _blur_vignette_noise(rng: np.random.Generator,
+                         image: np.ndarray) -> np.ndarray:
     out = image
     if rng.random() < BLUR_PROB:
         out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.4, 1.4))
@@ -75,11 +89,7 @@ def degrade(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
             0, _NOISE_TABLE_SIZE - w + 1)
         sigma = np.float32(rng.uniform(*NOISE_SIGMA_RANGE))
         out = out + table[y0:y0 + h, x0:x0 + w] * sigma
-    # Clip first: convertScaleAbs rounds and saturates but mirrors negatives.
-    quantised = cv2.convertScaleAbs(np.clip(out, 0.0, 1.0), alpha=255.0)
-    gamma = rng.uniform(*GAMMA_RANGE)
-    lut = np.round((np.arange(256) / 255) ** gamma * 255).astype(np.uint8)
-    return cv2.LUT(quantised, lut)
+    return out
 
 
 def jpeg_quality(rng: np.random.Generator) -> int:

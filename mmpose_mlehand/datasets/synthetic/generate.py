@@ -17,6 +17,7 @@ from ... import version
 from ..hand_format import FREIHAND_NUM_VERSIONS, NUM_KEYPOINTS, RHD_TO_FREIHAND
 from .label_noise import format_label_noise, parse_label_noise, perturb_xyz
 from .samples import SPLITS, render_freihand_sample, render_rhd_sample
+from .styles import get_style
 from .writers import (prepare_output, rhd_annotation_dict,
                       write_freihand_annotations, write_freihand_images,
                       write_meta, write_rhd_annotations, write_rhd_images)
@@ -35,11 +36,12 @@ def noise_rng(seed: int) -> np.random.Generator:
 
 def _render_chunk(task: Tuple) -> Tuple[str, int, List[Tuple[np.ndarray, ...]]]:
     """Render and write samples ``start..stop-1`` of one split."""
-    fmt, split, seed, start, stop, out_dir, versions, num_split = task
+    fmt, split, seed, start, stop, out_dir, versions, num_split, style = task
     records, images = [], 0
     for index in range(start, stop):
         if fmt == 'freihand':
-            sample = render_freihand_sample(seed, split, index, versions)
+            sample = render_freihand_sample(seed, split, index, versions,
+                                            style=style)
             write_freihand_images(
                 out_dir, split, index, num_split, sample.images,
                 sample.jpeg_qualities,
@@ -47,7 +49,7 @@ def _render_chunk(task: Tuple) -> Tuple[str, int, List[Tuple[np.ndarray, ...]]]:
             records.append((sample.K, sample.xyz))
             images += len(sample.images)
         else:
-            sample = render_rhd_sample(seed, split, index)
+            sample = render_rhd_sample(seed, split, index, style=style)
             write_rhd_images(out_dir, split, index, sample.image, sample.mask,
                              sample.depth)
             records.append((sample.K, sample.xyz, sample.uv_vis))
@@ -90,14 +92,14 @@ def _check_int(name: str, value, minimum: int,
 
 
 def _tasks(fmt: str, seed: int, out_dir: str, versions: int,
-           counts: Dict[str, int], chunk: int) -> List[Tuple]:
+           counts: Dict[str, int], chunk: int, style: str) -> List[Tuple]:
     tasks = []
     for split in SPLITS:
         n = counts[split]
         split_versions = versions if split == 'training' else 1
         for start in range(0, n, chunk):
             tasks.append((fmt, split, seed, start, min(start + chunk, n),
-                          out_dir, split_versions, n))
+                          out_dir, split_versions, n, style))
     return tasks
 
 
@@ -135,8 +137,8 @@ def _write_split(fmt: str, out_dir: str, split: str, records: Sequence[Tuple],
 def generate_dataset(out_dir: str, fmt: str, num: int, seed: int = 0,
                      num_eval: Optional[int] = None, versions: int = 1,
                      label_noise: str = 'none', workers: int = 1,
-                     overwrite: bool = False,
-                     progress: bool = True) -> Dict[str, float]:
+                     overwrite: bool = False, progress: bool = True,
+                     style: str = 'full') -> Dict[str, float]:
     """Generate a synthetic dataset in a raw release layout.
 
     Args:
@@ -152,6 +154,8 @@ def generate_dataset(out_dir: str, fmt: str, num: int, seed: int = 0,
         workers (int): Worker processes (>= 1).
         overwrite (bool): Replace an earlier run's files in ``out_dir``.
         progress (bool): Print a progress line on stderr.
+        style (str): Scene style, ``'full'`` (default) or ``'clean'``; see
+            :mod:`~mmpose_mlehand.datasets.synthetic.styles`.
 
     Returns:
         dict: ``training_images``, ``evaluation_images``, ``seconds`` and
@@ -168,12 +172,13 @@ def generate_dataset(out_dir: str, fmt: str, num: int, seed: int = 0,
         raise ValueError('versions applies to the FreiHAND format only')
     workers = _check_int('workers', workers, 1)
     models = parse_label_noise(label_noise)
+    get_style(style)
     prepare_output(out_dir, fmt, overwrite)
 
     counts = {'training': num, 'evaluation': num_eval}
     total = num * versions + num_eval
     chunk = max(1, min(_MAX_CHUNK, (num + num_eval) // (4 * workers)))
-    tasks = _tasks(fmt, seed, out_dir, versions, counts, chunk)
+    tasks = _tasks(fmt, seed, out_dir, versions, counts, chunk, style)
     records: Dict[str, list] = {split: [] for split in SPLITS}
     bar = _Progress(f'{fmt} {out_dir}', total, progress)
     start = time.perf_counter()
@@ -215,6 +220,7 @@ def generate_dataset(out_dir: str, fmt: str, num: int, seed: int = 0,
         'num': num,
         'num_eval': num_eval,
         'versions': versions,
+        'style': style,
         'label_noise': format_label_noise(models),
     })
     seconds = time.perf_counter() - start

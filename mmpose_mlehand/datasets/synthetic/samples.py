@@ -24,6 +24,7 @@ from .renderer import (RenderBuffers, composite, keypoint_visibility,
 from .scene import (LABEL_OCCLUDER, SIDES, Scene, add_body, add_hand,
                     add_occluders, hand_mask, keypoint_own_labels, rhd_mask,
                     sample_light, sample_skin)
+from .styles import SceneStyle, get_style
 
 SPLITS = ('training', 'evaluation')
 
@@ -116,11 +117,17 @@ def _skin_specular(rng: np.random.Generator) -> Tuple[float, float]:
     return float(rng.uniform(0.02, 0.07)), float(rng.uniform(8, 25))
 
 
-def _view_rotation(rng: np.random.Generator,
-                   forearm_dir: np.ndarray) -> np.ndarray:
-    for _ in range(20):
+def _view_rotation(rng: np.random.Generator, forearm_dir: np.ndarray,
+                   style: SceneStyle) -> np.ndarray:
+    # Views are redrawn while the forearm would cover the hand or, in styles
+    # with a tilt limit, while the palm (hand-frame +z, either side) turns
+    # further from the camera axis than the limit.
+    min_facing = (np.cos(np.radians(style.max_view_tilt_deg))
+                  if style.max_view_tilt_deg < 90 else None)
+    for _ in range(20 if min_facing is None else 200):
         rotation = random_rotation(rng)
-        if (rotation @ forearm_dir)[2] > -MAX_ARM_TOWARDS_CAMERA:
+        if ((rotation @ forearm_dir)[2] > -MAX_ARM_TOWARDS_CAMERA
+                and (min_facing is None or abs(rotation[2, 2]) >= min_facing)):
             break
     return rotation
 
@@ -128,7 +135,7 @@ def _view_rotation(rng: np.random.Generator,
 def _finish_image(rng: np.random.Generator, scene: Scene,
                   buffers: RenderBuffers,
                   skin: Optional[Tuple[np.ndarray, np.ndarray]],
-                  dorsal: np.ndarray) -> np.ndarray:
+                  dorsal: np.ndarray, style: SceneStyle) -> np.ndarray:
     """Shade, put on a background and degrade; ``skin`` re-colours the hand."""
     height, width = buffers.label.shape
     materials = scene.material_table(skin)
@@ -136,19 +143,22 @@ def _finish_image(rng: np.random.Generator, scene: Scene,
     foreground = shade(buffers, materials, light, scene.palmar_dirs,
                        scene.nail_labels)
     background = random_background(rng, height, width,
-                                   dorsal if skin is None else skin[0])
+                                   dorsal if skin is None else skin[0],
+                                   clutter=style.clutter)
     shadow = None
     if rng.random() < SHADOW_PROB:
         offset = tuple(int(v) for v in rng.integers(-12, 13, 2))
         shadow = (offset, float(rng.uniform(0.2, 0.6)),
                   float(rng.uniform(2.0, 8.0)))
     image = composite(foreground, buffers.label, background, shadow)
-    return degrade(rng, colour_jitter(rng, image))
+    return degrade(rng, colour_jitter(rng, image),
+                   degradations=style.degradations)
 
 
 def render_freihand_sample(seed: int, split: str, index: int,
                            versions: int = 1,
-                           keep_buffers: bool = False) -> FreiHandSample:
+                           keep_buffers: bool = False,
+                           style: str = 'full') -> FreiHandSample:
     """Render one FreiHAND-style sample.
 
     Version 0 is drawn from the sample's generator; versions 1.. re-draw the
@@ -161,13 +171,15 @@ def render_freihand_sample(seed: int, split: str, index: int,
         index (int): Sample index (unique id) within the split.
         versions (int): Number of colour versions to render (1-4).
         keep_buffers (bool): Keep the render buffers (for tests and plots).
+        style (str): Scene style, see :mod:`.styles`. Defaults to 'full'.
     """
+    scene_style = get_style(style)
     rng = sample_rng(seed, split, index)
     shape = sample_hand_shape(rng)
     pose_name, angles = sample_pose(rng)
     pose = forward_kinematics(shape, angles)
     forearm = sample_forearm_direction(rng)
-    rotation = _view_rotation(rng, forearm)
+    rotation = _view_rotation(rng, forearm, scene_style)
     K = sample_intrinsics(rng, FREIHAND_CAMERA)
     box_size, box_centre = sample_hand_box(rng, FREIHAND_CAMERA)
     points = pose.joints @ rotation.T
@@ -181,7 +193,8 @@ def render_freihand_sample(seed: int, split: str, index: int,
                               specular=_skin_specular(rng))
     add_hand(scene, rng, shape, pose, 'right', rotation, translation, forearm,
              skin)
-    add_occluders(scene, rng, xyz, shape.scale)
+    if scene_style.occluders:
+        add_occluders(scene, rng, xyz, shape.scale)
     size = FREIHAND_CAMERA.image_size
     buffers = rasterize(scene.primitives, K, (size, size))
     radii = shape.keypoint_radii()
@@ -197,7 +210,8 @@ def render_freihand_sample(seed: int, split: str, index: int,
     for version in range(versions):
         vrng = rng if version == 0 else sample_rng(seed, split, index, version)
         recolour = None if version == 0 else sample_skin(vrng)
-        images.append(_finish_image(vrng, scene, buffers, recolour, dorsal))
+        images.append(_finish_image(vrng, scene, buffers, recolour, dorsal,
+                                    scene_style))
         qualities.append(jpeg_quality(vrng))
     mask = hand_mask(buffers.label).astype(np.uint8) * 255
     return FreiHandSample(images, qualities, mask, K, xyz, project(xyz, K),
@@ -206,7 +220,8 @@ def render_freihand_sample(seed: int, split: str, index: int,
 
 
 def render_rhd_sample(seed: int, split: str, index: int,
-                      keep_buffers: bool = False) -> RhdSample:
+                      keep_buffers: bool = False,
+                      style: str = 'full') -> RhdSample:
     """Render one RHD-style sample.
 
     Both hands always get coordinates (as in RHD). A hand that is not in the
@@ -218,7 +233,9 @@ def render_rhd_sample(seed: int, split: str, index: int,
         split (str): ``'training'`` or ``'evaluation'``.
         index (int): Sample id within the split.
         keep_buffers (bool): Keep the render buffers (for tests and plots).
+        style (str): Scene style, see :mod:`.styles`. Defaults to 'full'.
     """
+    scene_style = get_style(style)
     rng = sample_rng(seed, split, index)
     shape = sample_hand_shape(rng)
     K = sample_intrinsics(rng, RHD_CAMERA)
@@ -236,7 +253,7 @@ def render_rhd_sample(seed: int, split: str, index: int,
         pose = forward_kinematics(shape, angles)
         forearm = sample_forearm_direction(rng)
         mirror = mirror_matrix(side)
-        rotation = _view_rotation(rng, mirror @ forearm)
+        rotation = _view_rotation(rng, mirror @ forearm, scene_style)
         points = pose.joints @ (rotation @ mirror).T
         box_size, box_centre = sample_hand_box(rng, RHD_CAMERA)
         if side in present:
@@ -259,7 +276,8 @@ def render_rhd_sample(seed: int, split: str, index: int,
     in_view = np.concatenate([hands[s] for s in SIDES if s in present])
     if rng.random() < RHD_BODY_PROB:
         add_body(scene, rng, in_view, skin)
-    add_occluders(scene, rng, in_view, shape.scale)
+    if scene_style.occluders:
+        add_occluders(scene, rng, in_view, shape.scale)
     size = RHD_CAMERA.image_size
     buffers = rasterize(scene.primitives, K, (size, size))
 
@@ -276,7 +294,7 @@ def render_rhd_sample(seed: int, split: str, index: int,
         uv_vis[rows, 2] = visible[order]
     depth = np.where(np.isfinite(buffers.depth), buffers.depth,
                      np.float32(rng.uniform(*RHD_BACKGROUND_DEPTH)))
-    image = _finish_image(rng, scene, buffers, None, dorsal)
+    image = _finish_image(rng, scene, buffers, None, dorsal, scene_style)
     if rng.random() < RHD_JPEG_PROB:
         image = jpeg_roundtrip(image, jpeg_quality(rng))
     return RhdSample(image, rhd_mask(buffers.label),
