@@ -24,7 +24,7 @@ from .samples import render_freihand_sample, render_rhd_sample
 from .styles import STYLES, SceneStyle, get_style
 
 __all__ = [
-    'FORMATS', 'STYLES', 'SceneStyle', 'benchmark_generator', 'get_style', 'generate_dataset', 'make_contact_sheet',
-    'parse_label_noise', 'perturb_uv', 'perturb_xyz', 'render_freihand_sample',
-    'render_rhd_sample'
+    'FORMATS', 'STYLES', 'SceneStyle', 'benchmark_generator', 'generate_dataset',
+    'get_style', 'make_contact_sheet', 'parse_label_noise', 'perturb_uv',
+    'perturb_xyz', 'render_freihand_sample', 'render_rhd_sample'
 ]

@@ -151,10 +151,10 @@ def random_background(rng: np.random.Generator, height: int, width: int,
     Returns:
         np.ndarray: (height, width, 3) float32 RGB in [0, 1].
     """
-    # Drawn at half resolution and scaled up: a quarter of the work, and
-    # backgrounds need no finer detail than the camera blur leaves.
     if not clutter:
         return np.clip(_gradient(rng, height, width), 0, 1).astype(np.float32)
+    # Drawn at half resolution and scaled up: a quarter of the work, and
+    # backgrounds need no finer detail than the camera blur leaves.
     h, w = max(height // 2, 1), max(width // 2, 1)
     names = tuple(_BASES)
     image = _BASES[names[rng.integers(len(names))]](rng, h, w)
