@@ -1,17 +1,23 @@
 # Two entry points; each first makes sure .venv is complete (tools/setup_env.sh,
 # idempotent: a second run takes under a second).
-#   make test         the test suite (what CI runs)
+#   make test         style checks (flake8, isort: MMPose's pre-commit) and the test suite (what CI runs)
 #   make quickstart   synthetic data -> conversion -> training -> evaluation -> demo picture
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: env test quickstart clean-env
+.PHONY: env test lint quickstart clean-env
 
 env:
 	@VENV=$(VENV) bash tools/setup_env.sh
 
-test: env
+LINTED := mmpose_mlehand configs tools tests setup.py
+
+test: env lint
 	$(PY) -m pytest tests -q
+
+lint: env
+	$(PY) -m flake8 $(LINTED)
+	$(PY) -m isort --check-only --diff $(LINTED)
 
 quickstart: env
 	$(PY) tools/quickstart.py --work-dir work_dirs/quickstart

@@ -1,17 +1,19 @@
 """mmpose-mlehand: MLE-loss driven robust hand pose estimation for MMPose 1.x.
 
-Importing the package registers its modules in MMPose's registries (configs do
-it with ``custom_imports = dict(imports=['mmpose_mlehand'])``) and makes
-MMEngine's checkpoint loading work with ``weights_only=True`` on torch >= 2.6
-and its ``pytorch`` launcher work with gloo on machines without CUDA.
+``import mmpose_mlehand`` is light (no torch, no MMPose), so the data tools
+(:mod:`.converters`, :mod:`.synthetic`) start at once. What plugs the package
+into MMPose and MMEngine is :mod:`mmpose_mlehand.plugin`: configs load it with
+``custom_imports = dict(imports=['mmpose_mlehand.plugin'])``, scripts with
+``import mmpose_mlehand.plugin`` or :func:`register_all_modules`.
 """
-from .cpu_distributed import register_cpu_distributed_launch
-from .safe_checkpoint import register_safe_checkpoint_loading
 from .version import __version__
 
-register_safe_checkpoint_loading()
-register_cpu_distributed_launch()
 
-from . import evaluation, models  # noqa: E402,F401  (registers modules)
+def register_all_modules() -> None:
+    """Register the models and metrics in MMPose's registries and apply the
+    MMEngine/torch patches of :mod:`.engine` (what importing
+    :mod:`mmpose_mlehand.plugin` does); idempotent."""
+    from . import plugin  # noqa: F401
 
-__all__ = ['__version__']
+
+__all__ = ['__version__', 'register_all_modules']

@@ -8,7 +8,7 @@ import argparse
 
 import torch
 
-from mmpose_mlehand.apis.benchmark import benchmark_config, ratio_table
+from mmpose_mlehand.analysis.benchmark_model import benchmark_config, ratio_table
 
 METHOD = 'configs/mlehand_res50_freihand.py'
 BASELINE = 'configs/baselines/heatmap-l2_res50_freihand-256x256.py'

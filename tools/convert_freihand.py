@@ -2,7 +2,7 @@
 """Convert the official FreiHAND v2 release into MMPose annotation files.
 
 Thin command line over
-:func:`mmpose_mlehand.datasets.converters.convert_freihand`.
+:func:`mmpose_mlehand.converters.convert_freihand`.
 """
 import argparse
 import os
@@ -12,10 +12,8 @@ import sys
 # pip-installed.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mmpose_mlehand.datasets.converters import (  # noqa: E402
-    convert_freihand, run_conversion)
-from mmpose_mlehand.datasets.converters.freihand import (  # noqa: E402
-    BBOX_MODES, SPLIT_RULE)
+from mmpose_mlehand.converters import convert_freihand, run_conversion  # noqa: E402
+from mmpose_mlehand.converters.freihand import BBOX_MODES, SPLIT_RULE  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Convert the official RHD v1.1 release into MMPose annotation files.
 
-Thin command line over :func:`mmpose_mlehand.datasets.converters.convert_rhd`.
+Thin command line over :func:`mmpose_mlehand.converters.convert_rhd`.
 """
 import argparse
 import os
@@ -11,10 +11,9 @@ import sys
 # pip-installed.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mmpose_mlehand.datasets.converters import (  # noqa: E402
-    convert_rhd, run_conversion)
-from mmpose_mlehand.datasets.converters.rhd import (  # noqa: E402
-    PROTOCOLS, SPLIT_RULE)
+from mmpose_mlehand.converters import convert_rhd, run_conversion  # noqa: E402
+from mmpose_mlehand.converters.rhd import PROTOCOLS, SPLIT_RULE  # noqa: E402
+from mmpose_mlehand.hand_format import NUM_KEYPOINTS  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -25,7 +24,7 @@ def parse_args(argv=None) -> argparse.Namespace:
             'and anno_*.pickle) into rhd_train.json, rhd_val.json and '
             'rhd_test.json for MMPose\'s Rhd2DDataset. Keypoints keep RHD\'s '
             'order, v = 1 where uv_vis says visible else 0; bbox = extent of '
-            'the 21 keypoints scaled 1.2x about its centre. The pickles are '
+            f'the {NUM_KEYPOINTS} keypoints scaled 1.2x about its centre. The pickles are '
             'loaded with an unpickler that accepts numpy arrays only.'),
         epilog=SPLIT_RULE +
         ' On bad input nothing is written and the exit status is 2.')

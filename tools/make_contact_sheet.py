@@ -2,7 +2,7 @@
 """Draw a contact sheet of synthetic FreiHAND- and RHD-format samples.
 
 Thin command line over
-:func:`mmpose_mlehand.datasets.synthetic.make_contact_sheet`.
+:func:`mmpose_mlehand.synthetic.make_contact_sheet`.
 """
 import argparse
 import os
@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mmpose_mlehand.datasets.synthetic import make_contact_sheet  # noqa: E402
+from mmpose_mlehand.synthetic import make_contact_sheet  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

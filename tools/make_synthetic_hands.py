@@ -2,7 +2,7 @@
 """Generate synthetic hands in the raw FreiHAND or RHD layout.
 
 Thin command line over
-:func:`mmpose_mlehand.datasets.synthetic.generate_dataset`.
+:func:`mmpose_mlehand.synthetic.generate_dataset`.
 """
 import argparse
 import os
@@ -12,8 +12,8 @@ import sys
 # pip-installed.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mmpose_mlehand.datasets.synthetic import (  # noqa: E402
-    FORMATS, STYLES, generate_dataset, parse_label_noise)
+from mmpose_mlehand.synthetic import (FORMATS, STYLES, generate_dataset,  # noqa: E402
+                                      parse_label_noise)
 
 
 def _label_noise(text: str) -> str:
@@ -77,7 +77,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--overwrite', action='store_true',
                         help='replace the files of an earlier run in --out')
     parser.add_argument('--quiet', action='store_true',
-                        help='no progress line on stderr')
+                        help='no progress bar on stderr')
     return parser.parse_args(argv)
 
 

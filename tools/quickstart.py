@@ -24,8 +24,13 @@ import sys
 import time
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# Let `python tools/quickstart.py` work from a checkout that is not pip-installed.
+sys.path.insert(0, REPO_ROOT)
+
+from mmpose_mlehand.synthetic import STYLES  # noqa: E402
+
 DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'quickstart',
-                          'mlehand_res18-half_synthetic-freihand-96.py')
+                          'mlehand_res18-half_synthetic-freihand-96x96.py')
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,7 +43,7 @@ def parse_args() -> argparse.Namespace:
                         help='synthetic hands to render (8:1:1 train/val/test; default 8000)')
     parser.add_argument('--epochs', type=int, default=None,
                         help="training epochs (default: the config's)")
-    parser.add_argument('--style', default='clean', choices=('clean', 'full'),
+    parser.add_argument('--style', default='clean', choices=tuple(STYLES),
                         help='scene style of the synthetic hands (default: clean, '
                         'which a from-scratch CPU model learns in minutes; full adds '
                         'any 3-D view, clutter, occluders and camera degradations)')
@@ -69,7 +74,7 @@ def main() -> None:
     run_tool(['tools/convert_freihand.py', '--root', data_root, '--out', ann_dir,
               '--seed', str(args.seed)])
 
-    # Heavy imports after the data tools, which do not need them.
+    # torch and MMPose only now: the data tools do not need them.
     from mmengine.config import Config
     from mmengine.runner import Runner
 

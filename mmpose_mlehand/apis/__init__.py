@@ -1,5 +1,4 @@
-"""High-level helpers for scripts and notebooks."""
-from .benchmark import benchmark_config, ratio_table
+"""Inference helpers for scripts and notebooks."""
 from .visualize import predict_and_draw
 
-__all__ = ['benchmark_config', 'predict_and_draw', 'ratio_table']
+__all__ = ['predict_and_draw']

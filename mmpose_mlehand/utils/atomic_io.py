@@ -2,13 +2,22 @@
 
 Each writer writes to a temporary file in the destination folder and renames it
 over the destination (``os.replace`` is atomic on POSIX and Windows). On any
-error the temporary file is removed and the destination is left untouched.
+error the temporary file is removed and the destination is left untouched. The
+file gets the permissions a plain ``open`` would give it (``0o666`` less the
+umask), not the owner-only ones of a temporary file.
 """
 import json
 import os
 import tempfile
 from contextlib import contextmanager
-from typing import Any, Iterator, IO
+from typing import IO, Any, Iterator
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -30,6 +39,8 @@ def atomic_open(path: str, mode: str = 'w', **kwargs) -> Iterator[IO]:
         dir=folder, prefix=f'.{os.path.basename(path)}.', suffix='.tmp')
     try:
         with os.fdopen(fd, mode, **kwargs) as f:
+            if hasattr(os, 'fchmod'):
+                os.fchmod(f.fileno(), 0o666 & ~_umask())
             yield f
             f.flush()
             os.fsync(f.fileno())

@@ -3,8 +3,8 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from conftest import QUICKSTART_CFG
 from mmpose_mlehand.apis import predict_and_draw
+from tests.helpers import QUICKSTART_CFG
 
 
 def test_inferencer_draws_a_plugin_checkpoint(trained_checkpoint, dot_freihand_root, repo_root,

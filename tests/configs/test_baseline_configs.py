@@ -22,7 +22,7 @@ from mmengine.runner import Runner
 from mmpose.registry import KEYPOINT_CODECS, MODELS
 from mmpose.testing import get_packed_inputs
 
-from conftest import REPO_ROOT, tiny_config_options
+from tests.helpers import REPO_ROOT, tiny_config_options
 
 DATASETS = ('freihand', 'rhd', 'synthetic-freihand')
 METHOD = {
@@ -30,14 +30,14 @@ METHOD = {
     'rhd': 'configs/mlehand_res50_rhd.py',
     'synthetic-freihand': 'configs/mlehand_res50_synthetic-freihand.py',
 }
-ALGORITHMS = ('heatmap-l2_res50', 'integral-l1_res50', 'rle_res50', 'cpm',
-              'mlehand-ablation-hm-l2_res50', 'mlehand-ablation-integral-l1_res50')
+ALGORITHMS = ('heatmap-l2_res50', 'integral-l1_res50', 'rle_res50', 'cpm_cpm',
+              'mlehand-ablation-heatmap-l2_res50', 'mlehand-ablation-integral-l1_res50')
 # Algorithms whose codec differs from the dataset base's RegressionLabel, so
 # that the codec and the GenerateTarget step of the train pipeline change too.
 NEW_CODEC = {
     'heatmap-l2_res50': dict(type='MSRAHeatmap', heatmap_size=(64, 64), sigma=2),
-    'cpm': dict(type='MSRAHeatmap', heatmap_size=(32, 32), sigma=2),
-    'mlehand-ablation-hm-l2_res50': dict(
+    'cpm_cpm': dict(type='MSRAHeatmap', heatmap_size=(32, 32), sigma=2),
+    'mlehand-ablation-heatmap-l2_res50': dict(
         type='IntegralRegressionLabel', heatmap_size=(64, 64), sigma=2, normalize=True),
 }
 
@@ -101,7 +101,8 @@ def test_differs_from_method_only_in_model_and_codec(algorithm, dataset):
     # Index of GenerateTarget in the train pipeline: only its encoder may change.
     steps = [s['type'] for s in cfg.train_pipeline]
     target = steps.index('GenerateTarget')
-    allowed_prefixes = ['model.']
+    # `backbone` is the backbone base's variable, used only as `model.backbone`.
+    allowed_prefixes = ['model.', 'backbone.']
     if algorithm.startswith('mlehand-ablation'):
         allowed_prefixes.append('find_unused_parameters')  # for DDP, see the runs below
     if algorithm in NEW_CODEC:
@@ -126,7 +127,7 @@ def test_differs_from_method_only_in_model_and_codec(algorithm, dataset):
     assert cfg.train_pipeline == cfg.train_dataloader.dataset.pipeline
     # Coordinate models keep RegressionLabel decoding (the ablation included).
     decoder = cfg.model.head.decoder
-    if algorithm in ('heatmap-l2_res50', 'cpm'):
+    if algorithm in ('heatmap-l2_res50', 'cpm_cpm'):
         assert decoder == cfg.codec
     else:
         assert decoder.type == 'RegressionLabel'
@@ -153,7 +154,7 @@ def test_ablations_inherit_the_method_model():
     """Only the loss block of the method's head differs."""
     method = flatten(load('configs/_base_/models/mlehand_res50.py').model.to_dict())
     for name, loss, loss_input in (
-            ('mlehand-ablation-hm-l2_res50', 'KeypointMSELoss', 'heatmaps'),
+            ('mlehand-ablation-heatmap-l2_res50', 'KeypointMSELoss', 'heatmaps'),
             ('mlehand-ablation-integral-l1_res50', 'L1Loss', 'coords')):
         model = load(f'configs/_base_/models/{name}.py').model
         ablation = flatten(model.to_dict())
@@ -234,17 +235,17 @@ def test_builds_and_gives_the_expected_initial_losses(path):
         for t in range(5):
             expected = (coords[:, t] * w - labels * w).abs().mean().item()
             assert values[f'loss_integral_l1_s{t}'] == pytest.approx(expected, rel=1e-4)
-    elif algorithm == 'mlehand-ablation-hm-l2':
+    elif algorithm == 'mlehand-ablation-heatmap-l2':
         # Every stage's likelihood vs the normalised Gaussian targets, weighted to O(1).
         targets = torch.stack([s.gt_fields.heatmaps for s in samples])
         assert targets.sum(dim=(-1, -2))[weights > 0].allclose(torch.ones(1))
         with torch.no_grad():
             likelihoods = model.head.forward(model.extract_feat(data['inputs']))['likelihoods']
-        assert set(values) == {f'loss_hm_l2_s{t}' for t in range(5)}
+        assert set(values) == {f'loss_heatmap_l2_s{t}' for t in range(5)}
         loss_weight = cfg.model.head.loss.loss_weight
         for t in range(5):
             mse = ((likelihoods[:, t] - targets) ** 2 * weights[..., None, None]).mean().item()
-            assert values[f'loss_hm_l2_s{t}'] == pytest.approx(loss_weight * mse, rel=1e-4)
+            assert values[f'loss_heatmap_l2_s{t}'] == pytest.approx(loss_weight * mse, rel=1e-4)
         # The weight puts the loss of a uniform likelihood (no information) at ~1.
         uniform = ((targets - 1 / 64 ** 2) ** 2 * weights[..., None, None]).mean().item()
         assert 0.5 < loss_weight * uniform < 2.0

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.dist import get_rank
 from mmengine.runner import Runner
 
-import mmpose_mlehand  # noqa: F401  (CPU-aware pytorch launcher)
+import mmpose_mlehand.plugin  # noqa: F401  (CPU-aware pytorch launcher)
 
 config, data_root, work_dir = sys.argv[1:4]
 cfg = Config.fromfile(config)

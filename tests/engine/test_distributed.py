@@ -5,7 +5,7 @@ import sys
 
 import torch
 
-from conftest import QUICKSTART_CFG
+from tests.helpers import QUICKSTART_CFG
 
 
 def test_two_process_training_ends_with_identical_weights(repo_root, dot_freihand_root,

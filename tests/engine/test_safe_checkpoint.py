@@ -9,8 +9,9 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
 
-import mmpose_mlehand  # noqa: F401  (allow-lists checkpoint globals)
-from conftest import tiny_cfg
+import mmpose_mlehand.plugin  # noqa: F401  (allow-lists checkpoint globals)
+from tests.helpers import tiny_cfg
+
 
 class RecordStartHook(Hook):
     """Records the iteration and optimizer state the training loop starts from."""
@@ -39,7 +40,7 @@ def test_load_for_test_and_resume(trained_checkpoint, repo_root, dot_freihand_ro
     saved = _load_checkpoint(ckpt_path, map_location='cpu')
 
     # Load for testing, as `mim test ... --checkpoint` does.
-    runner = Runner.from_cfg(tiny_cfg(repo_root, dot_freihand_root, work_dir + '_test', 1))
+    runner = Runner.from_cfg(tiny_cfg(dot_freihand_root, work_dir + '_test', 1))
     runner.load_checkpoint(ckpt_path)
     for name, value in runner.model.state_dict().items():
         assert torch.equal(value, saved['state_dict'][name]), name
@@ -47,7 +48,7 @@ def test_load_for_test_and_resume(trained_checkpoint, repo_root, dot_freihand_ro
     assert 0.0 <= metrics['PCK'] <= 1.0 and metrics['EPE'] > 0
 
     # Resume: the loop starts at the saved iteration with the saved Adam state.
-    cfg = tiny_cfg(repo_root, dot_freihand_root, work_dir, max_epochs=2)
+    cfg = tiny_cfg(dot_freihand_root, work_dir, max_epochs=2)
     cfg.resume, cfg.load_from = True, ckpt_path
     runner = Runner.from_cfg(cfg)
     hook = RecordStartHook()

@@ -7,9 +7,8 @@ from mmpose.models.utils.tta import flip_coordinates
 from mmpose.registry import MODELS
 from mmpose.testing import get_packed_inputs
 
-from mmpose_mlehand.models.heads import SequentialIntegralHead, soft_argmax
-
-K = 21
+from mmpose_mlehand.hand_format import NUM_KEYPOINTS as K
+from mmpose_mlehand.models.heads import soft_argmax
 
 
 def build_head(in_channels=64, num_stages=3, input_size=(256, 256), **kwargs):
@@ -51,8 +50,8 @@ def test_integral_regression_has_gradients():
     assert (logits.grad[..., -1].mean() > 0) and (logits.grad[..., 0].mean() < 0)
 
 
-@pytest.mark.parametrize('input_size,feat_size,heatmap_size', [((256, 256), 8, 64),
-                                                                ((224, 224), 7, 56)])
+@pytest.mark.parametrize('input_size,feat_size,heatmap_size',
+                         [((256, 256), 8, 64), ((224, 224), 7, 56)])
 def test_sizes_follow_the_input(input_size, feat_size, heatmap_size):
     head = build_head(input_size=input_size)
     out = head.forward((torch.randn(2, 64, feat_size, feat_size), ))

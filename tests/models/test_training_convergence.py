@@ -9,10 +9,10 @@ from mmengine.structures import InstanceData
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
-from conftest import (QUICKSTART_CFG, NUM_KEYPOINTS, draw_dot_hand, random_keypoints,
-                      tiny_config_options)
-from mmpose_mlehand.datasets.converters import convert_freihand, write_outputs
-from mmpose_mlehand.datasets.synthetic import generate_dataset
+from mmpose_mlehand.converters import convert_freihand, write_outputs
+from mmpose_mlehand.hand_format import NUM_KEYPOINTS
+from mmpose_mlehand.synthetic import generate_dataset
+from tests.helpers import QUICKSTART_CFG, draw_dot_hand, random_keypoints, tiny_config_options
 
 SIZE = 128
 
@@ -30,8 +30,8 @@ def dot_batch(num: int, seed: int = 0):
             keypoint_labels=torch.tensor(kpts[None] / SIZE, dtype=torch.float32),
             keypoint_weights=torch.ones(1, NUM_KEYPOINTS))
         samples.append(sample)
-    return dict(inputs=inputs, data_samples=samples), torch.tensor(keypoints,
-                                                                  dtype=torch.float32)
+    labels = torch.tensor(keypoints, dtype=torch.float32)
+    return dict(inputs=inputs, data_samples=samples), labels
 
 
 def test_thirty_iterations_lower_loss_and_keypoint_error(repo_root):

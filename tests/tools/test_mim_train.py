@@ -4,7 +4,7 @@ import os.path as osp
 import subprocess
 import sys
 
-from conftest import QUICKSTART_CFG, tiny_config_options
+from tests.helpers import QUICKSTART_CFG, tiny_config_options
 
 
 def test_mim_train_runs_one_epoch_from_the_command_line(repo_root, dot_freihand_root, tmp_path):

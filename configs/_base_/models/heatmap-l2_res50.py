@@ -3,9 +3,10 @@
 # td-hm_res50_8xb64-100e_freihand2d-224x224 / td-hm_res50_8xb64-210e_rhd2d-256x256.
 # Leaf configs set the codec (MSRAHeatmap, heatmap = input / 4, sigma 2) as
 # `model.head.decoder` and in the train pipeline.
-_base_ = ['./topdown_res50.py']
+_base_ = ['./topdown.py', './backbones/resnet50.py']
 
 model = dict(
+    backbone=_base_.backbone,
     head=dict(
         type='HeatmapHead',
         in_channels=2048,

@@ -3,9 +3,10 @@
 # coordinates, no heatmap loss. This is not MMPose's COCO "ipr" recipe
 # (ipr_res50_*: DSNTHead with an extra heatmap loss, initialised from a
 # heatmap-trained model). Leaf configs set the RegressionLabel codec.
-_base_ = ['./topdown_res50.py']
+_base_ = ['./topdown.py', './backbones/resnet50.py']
 
 model = dict(
+    backbone=_base_.backbone,
     head=dict(
         type='IntegralRegressionHead',
         in_channels=2048,

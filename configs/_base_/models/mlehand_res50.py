@@ -1,16 +1,7 @@
 # The paper's model: ResNet-50 -> SequentialIntegralHead (T=5) -> one MLELoss
 # (RealNVP flow) per stage. Leaf configs set `model.head.decoder` to the dataset
-# base's `codec` (RegressionLabel), so input size is defined once. ImageNet
-# weights: see topdown_res50.py.
-_base_ = ['./topdown_res50.py']
+# base's `codec` (RegressionLabel), so the input size is defined once. ImageNet
+# weights: see backbones/resnet50.py.
+_base_ = ['./heads/mlehand.py', './backbones/resnet50.py']
 
-model = dict(
-    head=dict(
-        type='SequentialIntegralHead',
-        in_channels=2048,
-        num_keypoints=21,
-        num_stages=5,
-        loss=dict(type='MLELoss', sigma_activation='sigmoid', residual=False),
-        loss_input='coords_and_sigmas',
-        loss_name='mle'),
-    test_cfg=dict(flip_test=True, shift_coords=True))
+model = dict(backbone=_base_.backbone, head=dict(in_channels=2048))

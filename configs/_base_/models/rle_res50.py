@@ -2,9 +2,10 @@
 # layer giving (x, y, sigma_x, sigma_y) per keypoint; RLELoss with its RealNVP
 # flow. MMPose's td-reg_res50_rle-8xb64-210e_coco-256x192 recipe. Leaf configs
 # set the RegressionLabel codec.
-_base_ = ['./topdown_res50.py']
+_base_ = ['./topdown.py', './backbones/resnet50.py']
 
 model = dict(
+    backbone=_base_.backbone,
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='RLEHead',

@@ -1,0 +1,315 @@
+"""Render one synthetic sample in the FreiHAND or the RHD style.
+
+Each sample is a pure function of ``(seed, split, index)``: its random
+generator comes from ``numpy.random.SeedSequence(seed, spawn_key=(split id,
+index, version))``, so the output does not depend on how samples are spread
+over worker processes.
+"""
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+from ..hand_format import HAND_SIDES, NUM_KEYPOINTS, RHD_MAX_DEPTH_M, RHD_TO_FREIHAND
+from .backgrounds import random_background
+from .camera import (FREIHAND_CAMERA, RHD_CAMERA, place_in_view, place_out_of_view, project,
+                     random_rotation, sample_hand_box, sample_intrinsics)
+from .effects import colour_jitter, degrade, jpeg_quality, jpeg_roundtrip
+from .hand_model import (forward_kinematics, mirror_matrix, sample_forearm_direction,
+                         sample_hand_shape, sample_pose)
+from .renderer import RenderBuffers, composite, keypoint_visibility, rasterize, shade
+from .scene import (LABEL_OCCLUDER, Scene, add_body, add_hand, add_occluders, hand_mask,
+                    keypoint_own_labels, rhd_mask, sample_light, sample_skin)
+from .styles import SceneStyle, get_style
+
+SPLITS = ('training', 'evaluation')
+
+# Views whose forearm points at the camera more steeply than this (the -z
+# component of its unit direction) are redrawn: the arm would cover the hand.
+MAX_ARM_TOWARDS_CAMERA = 0.5
+# Most draws of the view rotation, without and with a tilt limit (a narrow
+# limit rejects most uniform rotations); if none passes, the last is kept.
+VIEW_TRIES = 20
+VIEW_TRIES_TILT_LIMIT = 200
+# Skin sheen: specular strength and Blinn-Phong exponent (weak and broad).
+SKIN_SPECULAR_RANGE = (0.02, 0.07)
+SKIN_SHININESS_RANGE = (8, 25)
+# Drop shadow of the hand on the background: share of images with one, its
+# offset in px (rng.integers bounds: high end exclusive), strength and blur
+# sigma (px).
+SHADOW_PROB = 0.5
+SHADOW_OFFSET_RANGE_PX = (-12, 13)
+SHADOW_STRENGTH_RANGE = (0.2, 0.6)
+SHADOW_SIGMA_RANGE_PX = (2.0, 8.0)
+# FreiHAND-style samples keep their occluders only if at least this many
+# keypoints stay visible (a FreiHAND image always shows the hand).
+MIN_VISIBLE_WITH_OCCLUDERS = 12
+# RHD-style scenes: share with both hands in view, share with a torso and head
+# behind the hands, share of PNGs given JPEG artefacts, far depth range (m).
+RHD_TWO_HANDS_PROB = 0.5
+RHD_BODY_PROB = 0.5
+RHD_JPEG_PROB = 0.3
+RHD_BACKGROUND_DEPTH = (2.0, 4.5)
+# Two hands in view are redrawn (up to RHD_SEPARATION_TRIES times) while their
+# box centres are closer than RHD_SEPARATION times the sum of their box sizes.
+RHD_SEPARATION = 0.35
+RHD_SEPARATION_TRIES = 10
+
+
+@dataclass
+class FreiHandSample:
+    """A FreiHAND-style sample (one right hand).
+
+    Attributes:
+        images (list): RGB uint8 (224, 224, 3), one per version.
+        jpeg_qualities (list): JPEG quality to write each version with.
+        mask (np.ndarray): uint8 (224, 224), 255 on the hand.
+        K (np.ndarray): 3x3 intrinsics.
+        xyz (np.ndarray): (21, 3) camera-frame keypoints, metres.
+        uv (np.ndarray): (21, 2) projected keypoints.
+        visible (np.ndarray): (21,) bool from the depth test.
+        keypoint_radii (np.ndarray): (21,) body radius at each keypoint, as
+            used by the depth test (metres).
+        pose (str): Pose template name or ``'random'``.
+        buffers (RenderBuffers, optional): render buffers, if kept.
+    """
+
+    images: List[np.ndarray]
+    jpeg_qualities: List[int]
+    mask: np.ndarray
+    K: np.ndarray
+    xyz: np.ndarray
+    uv: np.ndarray
+    visible: np.ndarray
+    keypoint_radii: np.ndarray
+    pose: str
+    buffers: Optional[RenderBuffers] = None
+
+
+@dataclass
+class RhdSample:
+    """An RHD-style sample (a left and a right hand, one or both in view).
+
+    Attributes:
+        image (np.ndarray): RGB uint8 (320, 320, 3).
+        mask (np.ndarray): uint8 (320, 320) RHD part labels.
+        depth (np.ndarray): float32 (320, 320) depth in metres.
+        K (np.ndarray): 3x3 intrinsics.
+        xyz (np.ndarray): (42, 3) keypoints, rows 0-20 left and 21-41 right,
+            RHD order within a hand, metres.
+        uv_vis (np.ndarray): (42, 3) u, v and the visible flag (0/1).
+        keypoint_radii (np.ndarray): (21,) body radius at each keypoint in
+            FreiHAND order (both hands: one person), metres.
+        poses (tuple): Pose names (left, right).
+        buffers (RenderBuffers, optional): render buffers, if kept.
+    """
+
+    image: np.ndarray
+    mask: np.ndarray
+    depth: np.ndarray
+    K: np.ndarray
+    xyz: np.ndarray
+    uv_vis: np.ndarray
+    keypoint_radii: np.ndarray
+    poses: Tuple[str, str]
+    buffers: Optional[RenderBuffers] = None
+
+
+def sample_rng(seed: int, split: str, index: int,
+               version: int = 0) -> np.random.Generator:
+    """The random generator of one sample (and image version)."""
+    if split not in SPLITS:
+        raise ValueError(f'split must be one of {SPLITS}, got {split!r}')
+    return np.random.default_rng(np.random.SeedSequence(
+        seed, spawn_key=(SPLITS.index(split), index, version)))
+
+
+def _skin_specular(rng: np.random.Generator) -> Tuple[float, float]:
+    return (float(rng.uniform(*SKIN_SPECULAR_RANGE)),
+            float(rng.uniform(*SKIN_SHININESS_RANGE)))
+
+
+def _view_rotation(rng: np.random.Generator, forearm_dir: np.ndarray,
+                   style: SceneStyle) -> np.ndarray:
+    # Views are redrawn while the forearm would cover the hand or, in styles
+    # with a tilt limit, while the palm (hand-frame +z, either side) turns
+    # further from the camera axis than the limit.
+    min_facing = (np.cos(np.radians(style.max_view_tilt_deg))
+                  if style.max_view_tilt_deg < 90 else None)
+    for _ in range(VIEW_TRIES if min_facing is None else VIEW_TRIES_TILT_LIMIT):
+        rotation = random_rotation(rng)
+        if ((rotation @ forearm_dir)[2] > -MAX_ARM_TOWARDS_CAMERA
+                and (min_facing is None or abs(rotation[2, 2]) >= min_facing)):
+            break
+    return rotation
+
+
+def _finish_image(rng: np.random.Generator, scene: Scene,
+                  buffers: RenderBuffers,
+                  skin: Optional[Tuple[np.ndarray, np.ndarray]],
+                  dorsal: np.ndarray, style: SceneStyle) -> np.ndarray:
+    """Shade, put on a background and degrade; ``skin`` re-colours the hand."""
+    height, width = buffers.label.shape
+    materials = scene.material_table(skin)
+    light = sample_light(rng)
+    foreground = shade(buffers, materials, light, scene.palmar_dirs,
+                       scene.nail_labels)
+    background = random_background(rng, height, width,
+                                   dorsal if skin is None else skin[0],
+                                   clutter=style.clutter)
+    shadow = None
+    if rng.random() < SHADOW_PROB:
+        offset = tuple(int(v) for v in rng.integers(*SHADOW_OFFSET_RANGE_PX, 2))
+        shadow = (offset, float(rng.uniform(*SHADOW_STRENGTH_RANGE)),
+                  float(rng.uniform(*SHADOW_SIGMA_RANGE_PX)))
+    image = composite(foreground, buffers.label, background, shadow)
+    return degrade(rng, colour_jitter(rng, image),
+                   degradations=style.degradations)
+
+
+def render_freihand_sample(seed: int, split: str, index: int,
+                           versions: int = 1,
+                           keep_buffers: bool = False,
+                           style: str = 'full') -> FreiHandSample:
+    """Render one FreiHAND-style sample.
+
+    Version 0 is drawn from the sample's generator; versions 1.. re-draw the
+    skin colour, light, background and effects from their own generators, so
+    version 0 is the same whatever ``versions`` is.
+
+    Args:
+        seed (int): Dataset seed (>= 0).
+        split (str): ``'training'`` or ``'evaluation'``.
+        index (int): Sample index (unique id) within the split.
+        versions (int): Number of colour versions to render (1-4).
+        keep_buffers (bool): Keep the render buffers (for tests and plots).
+        style (str): Scene style, see :mod:`.styles`. Defaults to 'full'.
+    """
+    scene_style = get_style(style)
+    rng = sample_rng(seed, split, index)
+    shape = sample_hand_shape(rng)
+    pose_name, angles = sample_pose(rng)
+    pose = forward_kinematics(shape, angles)
+    forearm = sample_forearm_direction(rng)
+    rotation = _view_rotation(rng, forearm, scene_style)
+    K = sample_intrinsics(rng, FREIHAND_CAMERA)
+    box_size, box_centre = sample_hand_box(rng, FREIHAND_CAMERA)
+    points = pose.joints @ rotation.T
+    translation = place_in_view(points, K, FREIHAND_CAMERA, box_size,
+                                box_centre)
+    xyz = points + translation
+
+    scene = Scene()
+    dorsal, palmar = sample_skin(rng)
+    skin = scene.add_material(dorsal, palmar, skin=True,
+                              specular=_skin_specular(rng))
+    add_hand(scene, rng, shape, pose, 'right', rotation, translation, forearm,
+             skin)
+    if scene_style.occluders:
+        add_occluders(scene, rng, xyz, shape.scale)
+    size = FREIHAND_CAMERA.image_size
+    buffers = rasterize(scene.primitives, K, (size, size))
+    radii = shape.keypoint_radii()
+    visible = keypoint_visibility(buffers, xyz, K, keypoint_own_labels('right'),
+                                  radii)
+    if visible.sum() < MIN_VISIBLE_WITH_OCCLUDERS:
+        # FreiHAND shows the hand: objects that hide most of it are taken out.
+        scene.primitives = [p for p in scene.primitives if p.label < LABEL_OCCLUDER]
+        buffers = rasterize(scene.primitives, K, (size, size))
+        visible = keypoint_visibility(buffers, xyz, K,
+                                      keypoint_own_labels('right'), radii)
+    images, qualities = [], []
+    for version in range(versions):
+        vrng = rng if version == 0 else sample_rng(seed, split, index, version)
+        recolour = None if version == 0 else sample_skin(vrng)
+        images.append(_finish_image(vrng, scene, buffers, recolour, dorsal,
+                                    scene_style))
+        qualities.append(jpeg_quality(vrng))
+    mask = hand_mask(buffers.label).astype(np.uint8) * 255
+    return FreiHandSample(images, qualities, mask, K, xyz, project(xyz, K),
+                          visible, radii, pose_name,
+                          buffers if keep_buffers else None)
+
+
+def render_rhd_sample(seed: int, split: str, index: int,
+                      keep_buffers: bool = False,
+                      style: str = 'full') -> RhdSample:
+    """Render one RHD-style sample.
+
+    Both hands always get coordinates (as in RHD). A hand that is not in the
+    image is placed beside the frame at a plausible depth (z > 0): its points
+    project outside the image and all its visible flags are 0.
+
+    Args:
+        seed (int): Dataset seed (>= 0).
+        split (str): ``'training'`` or ``'evaluation'``.
+        index (int): Sample id within the split.
+        keep_buffers (bool): Keep the render buffers (for tests and plots).
+        style (str): Scene style, see :mod:`.styles`. Defaults to 'full'.
+    """
+    scene_style = get_style(style)
+    rng = sample_rng(seed, split, index)
+    shape = sample_hand_shape(rng)
+    K = sample_intrinsics(rng, RHD_CAMERA)
+    if rng.random() < RHD_TWO_HANDS_PROB:
+        present = set(HAND_SIDES)
+    else:
+        present = {HAND_SIDES[rng.integers(len(HAND_SIDES))]}
+    scene = Scene()
+    dorsal, palmar = sample_skin(rng)
+    skin = scene.add_material(dorsal, palmar, skin=True,
+                              specular=_skin_specular(rng))
+    hands, poses, boxes = {}, [], []
+    for side in HAND_SIDES:
+        pose_name, angles = sample_pose(rng)
+        pose = forward_kinematics(shape, angles)
+        forearm = sample_forearm_direction(rng)
+        mirror = mirror_matrix(side)
+        rotation = _view_rotation(rng, mirror @ forearm, scene_style)
+        points = pose.joints @ (rotation @ mirror).T
+        box_size, box_centre = sample_hand_box(rng, RHD_CAMERA)
+        if side in present:
+            # Keep two hands mostly apart (they may still overlap a little).
+            for _ in range(RHD_SEPARATION_TRIES):
+                if all(np.linalg.norm(box_centre - c)
+                       > RHD_SEPARATION * (box_size + s) for s, c in boxes):
+                    break
+                box_size, box_centre = sample_hand_box(rng, RHD_CAMERA)
+            boxes.append((box_size, box_centre))
+            translation = place_in_view(points, K, RHD_CAMERA, box_size,
+                                        box_centre)
+        else:
+            translation = place_out_of_view(points, K, RHD_CAMERA, box_size,
+                                            rng)
+        hands[side] = points + translation
+        poses.append(pose_name)
+        add_hand(scene, rng, shape, pose, side, rotation, translation, forearm,
+                 skin)
+    in_view = np.concatenate([hands[s] for s in HAND_SIDES if s in present])
+    if rng.random() < RHD_BODY_PROB:
+        add_body(scene, rng, in_view, skin)
+    if scene_style.occluders:
+        add_occluders(scene, rng, in_view, shape.scale)
+    size = RHD_CAMERA.image_size
+    buffers = rasterize(scene.primitives, K, (size, size))
+
+    xyz = np.zeros((2 * NUM_KEYPOINTS, 3))
+    uv_vis = np.zeros((2 * NUM_KEYPOINTS, 3))
+    radii = shape.keypoint_radii()
+    for h, side in enumerate(HAND_SIDES):
+        visible = keypoint_visibility(buffers, hands[side], K,
+                                      keypoint_own_labels(side), radii)
+        rows = slice(h * NUM_KEYPOINTS, (h + 1) * NUM_KEYPOINTS)
+        order = list(RHD_TO_FREIHAND)  # its own inverse
+        xyz[rows] = hands[side][order]
+        uv_vis[rows, :2] = project(hands[side], K)[order]
+        uv_vis[rows, 2] = visible[order]
+    depth = np.where(np.isfinite(buffers.depth), buffers.depth,
+                     np.float32(rng.uniform(*RHD_BACKGROUND_DEPTH)))
+    image = _finish_image(rng, scene, buffers, None, dorsal, scene_style)
+    if rng.random() < RHD_JPEG_PROB:
+        image = jpeg_roundtrip(image, jpeg_quality(rng))
+    return RhdSample(image, rhd_mask(buffers.label),
+                     np.minimum(depth, RHD_MAX_DEPTH_M).astype(np.float32), K,
+                     xyz, uv_vis, radii, tuple(poses),
+                     buffers if keep_buffers else None)
