@@ -4,15 +4,21 @@ Importing this module
 
 - registers :class:`~.models.SequentialIntegralHead` and
   :class:`~.models.MLELoss` in MMPose's ``MODELS`` registry (and every other
-  module of :mod:`.models`, :mod:`.evaluation`);
+  module of :mod:`.models`, :mod:`.evaluation`), the checked hand datasets of
+  :mod:`.datasets` in ``DATASETS`` and the hooks of :mod:`.engine.hooks` in
+  ``HOOKS``;
 - applies the patches of :mod:`.engine`: ``torch.load`` with
   ``weights_only=True`` accepts exactly what MMEngine/MMPose checkpoints hold,
-  MMEngine's ``HistoryBuffer`` pickles without functions, and MMEngine's
-  ``pytorch`` launcher starts with gloo on machines without CUDA.
+  MMEngine's ``HistoryBuffer`` pickles without functions, MMEngine's
+  ``pytorch`` launcher starts with gloo on machines without CUDA, and
+  checkpoints are written atomically (the oldest removed only after the new
+  one is complete).
 """
-from .engine import register_cpu_distributed_launch, register_safe_checkpoint_loading
+from .engine import (register_atomic_checkpoint_saving, register_cpu_distributed_launch,
+                     register_safe_checkpoint_loading)
 
 register_safe_checkpoint_loading()
 register_cpu_distributed_launch()
+register_atomic_checkpoint_saving()
 
-from . import evaluation, models  # noqa: E402,F401  (registers modules)
+from . import datasets, evaluation, models  # noqa: E402,F401  (registers modules)

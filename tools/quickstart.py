@@ -89,7 +89,8 @@ def main() -> None:
         loader = cfg[f'{split}_dataloader']
         loader.dataset.data_root = data_root
         loader.num_workers = args.workers
-        loader.persistent_workers = args.workers > 0
+        # Train workers start afresh every epoch from that epoch's seed (exact resume).
+        loader.persistent_workers = args.workers > 0 and split != 'train'
     if args.epochs is not None:
         cfg.train_cfg.max_epochs = args.epochs
     runner = Runner.from_cfg(cfg)

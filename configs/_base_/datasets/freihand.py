@@ -2,7 +2,10 @@
 # (8:1:1 split over unique samples: train / val for model selection / test).
 # MMPose's FreiHandDataset always uses the whole 224x224 image as the hand box, so
 # PCK@0.2 and NME are normalised by 224 px.
-dataset_type = 'FreiHandDataset'
+# MMPose's FreiHandDataset that refuses an annotation file with invalid labels
+# (non-finite keypoints, visibility outside {0, 1, 2}, a keypoint count other
+# than 21, a box of zero or negative size) before training: mmpose_mlehand/datasets/.
+dataset_type = 'CheckedFreiHandDataset'
 data_mode = 'topdown'
 data_root = 'data/freihand/'
 input_size = (256, 256)
@@ -31,10 +34,16 @@ train_pipeline = train_transforms + [
 ]
 val_pipeline = val_transforms + [dict(type='PackPoseInputs')]
 
+# drop_last: every process drops its last incomplete batch, so no training batch
+# is smaller than batch_size; a batch of one would stop training (the head's
+# variance branch ends in BatchNorm1d, which needs two samples in training).
+# Workers are not persistent: each epoch's workers start from that epoch's seed
+# (ExactResumeHook), so a resumed run draws the same augmentations.
 train_dataloader = dict(
     batch_size=32,
     num_workers=4,
-    persistent_workers=True,
+    persistent_workers=False,
+    drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,

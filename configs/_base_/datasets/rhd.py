@@ -3,7 +3,10 @@
 # rhd_val is carved from the official training set for model selection, rhd_test
 # is the official evaluation set). PCK@0.2 and NME are normalised by max(w, h) of
 # the annotation box (1.2x the keypoint extent).
-dataset_type = 'Rhd2DDataset'
+# MMPose's Rhd2DDataset that refuses an annotation file with invalid labels
+# (non-finite keypoints, visibility outside {0, 1, 2}, a keypoint count other
+# than 21, a box of zero or negative size) before training: mmpose_mlehand/datasets/.
+dataset_type = 'CheckedRhd2DDataset'
 data_mode = 'topdown'
 data_root = 'data/rhd/'
 input_size = (256, 256)
@@ -31,10 +34,16 @@ train_pipeline = train_transforms + [
 ]
 val_pipeline = val_transforms + [dict(type='PackPoseInputs')]
 
+# drop_last: every process drops its last incomplete batch, so no training batch
+# is smaller than batch_size; a batch of one would stop training (the head's
+# variance branch ends in BatchNorm1d, which needs two samples in training).
+# Workers are not persistent: each epoch's workers start from that epoch's seed
+# (ExactResumeHook), so a resumed run draws the same augmentations.
 train_dataloader = dict(
     batch_size=32,
     num_workers=4,
-    persistent_workers=True,
+    persistent_workers=False,
+    drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
