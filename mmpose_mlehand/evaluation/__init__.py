@@ -1,4 +1,10 @@
-"""Evaluation helpers beyond MMPose's metrics."""
+"""Evaluation beyond MMPose's metrics: the paper's hand-box PCK (eq. 8) and NME
+(eq. 9), stage-wise and uncertainty metrics (registered in MMPose's
+``METRICS``), their array functions, and the mean-pose baseline."""
 from .mean_pose import mean_pose_epe
+from .metrics import HandBoxMetric, HandNME, HandPCK, KeypointUncertaintyMetric, StagewiseHandMetric
 
-__all__ = ['mean_pose_epe']
+__all__ = [
+    'mean_pose_epe', 'HandBoxMetric', 'HandPCK', 'HandNME', 'StagewiseHandMetric',
+    'KeypointUncertaintyMetric'
+]

@@ -150,8 +150,13 @@ def test_flip_test_averages_both_passes_and_leaves_outputs_unmodified():
             np.testing.assert_allclose(pred.keypoints[0], reference[b].numpy(), atol=1e-4)
             np.testing.assert_allclose(pred.keypoint_scores[0], 1 - sigma[b].mean(-1).numpy(),
                                        atol=1e-5)
-            np.testing.assert_allclose(pred.stage_keypoints[0, -1], expected[b].numpy(),
-                                       atol=1e-4)
+            np.testing.assert_allclose(pred.keypoint_sigmas[0], sigma[b].numpy(), atol=1e-6)
+            # Stages are in image pixels: the last one is the final keypoints mapped
+            # with the sample's crop as MMPose maps them.
+            meta = samples[b].metainfo
+            image = (expected[b].numpy() / 256 * meta['input_scale'].reshape(2) +
+                     meta['input_center'].reshape(2) - 0.5 * meta['input_scale'].reshape(2))
+            np.testing.assert_allclose(pred.stage_keypoints[0, -1], image, atol=1e-3)
         # The network outputs are untouched.
         for key in known:
             assert torch.equal(outputs[id(feats)][key], known[key])
@@ -171,11 +176,16 @@ def test_predict_without_flip_scores_heatmaps_and_stages():
         assert pred.keypoints.shape == (1, K, 2) and pred.keypoint_scores.shape == (1, K)
         np.testing.assert_allclose(pred.keypoints[0], out['coords'][b, -1].numpy() * 224,
                                    atol=1e-4)
-        np.testing.assert_allclose(pred.stage_keypoints[0], out['coords'][b].numpy() * 224,
-                                   atol=1e-4)
+        # Every stage in image pixels: crop / input size * scale + centre - scale / 2.
+        meta = data['data_samples'][b].metainfo
+        scale, centre = meta['input_scale'].reshape(2), meta['input_center'].reshape(2)
+        np.testing.assert_allclose(
+            pred.stage_keypoints[0], out['coords'][b].numpy() * scale + centre - scale / 2,
+            atol=1e-3)
         sigma = out['raw_sigmas'][b, -1].sigmoid() + 1e-4
         np.testing.assert_allclose(pred.keypoint_scores[0], (1 - sigma).mean(-1).numpy(),
                                    atol=1e-5)
+        np.testing.assert_allclose(pred.keypoint_sigmas[0], sigma.numpy(), atol=1e-6)
         assert field.heatmaps.shape == (K, 56, 56)
         torch.testing.assert_close(field.heatmaps, out['likelihoods'][b, -1])
 

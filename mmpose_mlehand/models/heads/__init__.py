@@ -1,3 +1,8 @@
-from .sequential_integral_head import IntegralStage, SequentialIntegralHead, soft_argmax
+from .sequential_integral_head import (IntegralStage, SequentialIntegralHead,
+                                       init_soft_argmax_heatmaps, soft_argmax)
+from .soft_argmax_head import SoftArgmaxHead
 
-__all__ = ['IntegralStage', 'SequentialIntegralHead', 'soft_argmax']
+__all__ = [
+    'IntegralStage', 'SequentialIntegralHead', 'SoftArgmaxHead', 'init_soft_argmax_heatmaps',
+    'soft_argmax'
+]

@@ -96,16 +96,14 @@ class IntegralStage(BaseModule):
     def init_weights(self) -> None:
         """Initialise this stage's own layers (never anything outside it).
 
-        The last heatmap convolution gets Kaiming-normal weights, so the
-        initial heatmaps already have peaks: with MMPose's N(0, 0.001) for
-        heatmap heads the softmax starts uniform, its soft-argmax barely
-        moves, and integral regression learns several times slower from
-        scratch. Other convolutions keep PyTorch's default. The sigma output starts small, so
-        every sigma starts at activation(0).
+        The heatmap branch gets :func:`init_soft_argmax_heatmaps`, the init of
+        every soft-argmax head of this package (the Integral baseline's
+        :class:`SoftArgmaxHead` too); its hidden layers are at PyTorch's
+        default since construction. The sigma output starts small, so every
+        sigma starts at activation(0).
         """
-        final_conv, sigma_out = self.heatmap_branch[-1], self.sigma_branch[-1]
-        nn.init.kaiming_normal_(final_conv.weight, nonlinearity='relu')
-        nn.init.zeros_(final_conv.bias)
+        sigma_out = self.sigma_branch[-1]
+        init_soft_argmax_heatmaps(self.heatmap_branch[-1])
         nn.init.normal_(sigma_out.weight, std=0.001)
         nn.init.zeros_(sigma_out.bias)
 
@@ -269,14 +267,21 @@ class SequentialIntegralHead(BaseHead):
             test_cfg (dict): ``flip_test`` (bool), ``shift_coords`` (bool,
                 default True), ``output_heatmaps`` (bool): also return the last
                 stage's likelihoods, ``output_stages`` (bool): add
-                ``stage_keypoints`` (N, T, K, 2), every stage's coordinates in
-                input-crop pixels, to each prediction.
+                ``stage_keypoints`` (1, T, K, 2), every stage's coordinates in
+                *image* pixels, to each prediction.
 
         Returns:
             list[InstanceData] with ``keypoints`` (1, K, 2) in input-crop
-            pixels and ``keypoint_scores`` (1, K) = 1 - mean(sigma_x, sigma_y);
-            and a list of ``PixelData(heatmaps=(K, H, W))`` if
-            ``output_heatmaps``.
+            pixels (the pose estimator maps them to the image),
+            ``keypoint_scores`` (1, K) = 1 - mean(sigma_x, sigma_y),
+            ``keypoint_sigmas`` (1, K, 2), the last stage's sigma_x, sigma_y
+            in units of the input size (as the loss models them), and with
+            ``output_stages`` ``stage_keypoints`` (1, T, K, 2) in image pixels,
+            mapped from the crop with the sample's ``input_center`` and
+            ``input_scale`` exactly as MMPose's ``TopdownPoseEstimator`` maps
+            ``keypoints`` (so ``stage_keypoints[:, -1]`` equals the final
+            ``keypoints`` and a metric can score every stage); and a list of
+            ``PixelData(heatmaps=(K, H, W))`` if ``output_heatmaps``.
         """
         if test_cfg.get('flip_test', False):
             if not (isinstance(feats, list) and len(feats) == 2):
@@ -305,10 +310,14 @@ class SequentialIntegralHead(BaseHead):
 
         # (B, 1, K, 4): coordinates and sigmas; RegressionLabel scores 1 - sigma.
         preds = self.decode(torch.cat((coords[:, -1], sigma), dim=-1).unsqueeze(1))
+        for pred, sample_sigma in zip(preds, to_numpy(sigma)):
+            pred.keypoint_sigmas = sample_sigma[None]
         if test_cfg.get('output_stages', False):
-            input_size = np.asarray(self.decoder.input_size)
-            for pred, stage_coords in zip(preds, to_numpy(coords)):
-                pred.stage_keypoints = (stage_coords * input_size)[None]
+            input_size = np.asarray(self.decoder.input_size, dtype=np.float64)
+            for pred, stage_coords, sample in zip(preds, to_numpy(coords),
+                                                  batch_data_samples):
+                pred.stage_keypoints = crop_to_image(stage_coords * input_size,
+                                                     sample.metainfo)[None]
         if test_cfg.get('output_heatmaps', False):
             return preds, [PixelData(heatmaps=hm) for hm in heatmaps.detach()]
         return preds
@@ -348,6 +357,57 @@ class SequentialIntegralHead(BaseHead):
             norm_factor=np.ones((labels.size(0), 2), dtype=np.float32))
         losses['acc_pose'] = torch.tensor(avg_acc, device=labels.device)
         return losses
+
+
+def init_soft_argmax_heatmaps(final_conv: nn.Conv2d,
+                              hidden_layers: Optional[nn.Module] = None) -> None:
+    """The head initialisation every soft-argmax model here starts from.
+
+    - the last heatmap convolution: Kaiming-normal weights (fan-in, ReLU
+      gain), zero bias. The initial heatmaps then already have peaks: with
+      MMPose's N(0, 0.001) for heatmap heads the softmax starts uniform, its
+      soft-argmax barely moves, and integral regression learns several times
+      slower from scratch;
+    - every other (de)convolution and BatchNorm of the heatmap branch:
+      PyTorch's default initialisation. ``hidden_layers`` are reset to it
+      (for heads whose own init changed them, e.g. MMPose's ``HeatmapHead``
+      inside ``IntegralRegressionHead``); without it they are left as they
+      are (built with PyTorch's default).
+
+    Args:
+        final_conv (nn.Conv2d): The 1x1 convolution that outputs the K
+            heatmap logits.
+        hidden_layers (nn.Module, optional): The layers before it.
+    """
+    if hidden_layers is not None:
+        for module in hidden_layers.modules():
+            if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d)):
+                module.reset_parameters()
+    nn.init.kaiming_normal_(final_conv.weight, nonlinearity='relu')
+    if final_conv.bias is not None:
+        nn.init.zeros_(final_conv.bias)
+
+
+def crop_to_image(keypoints: np.ndarray, metainfo: dict) -> np.ndarray:
+    """Map input-crop pixels to image pixels as MMPose's top-down estimator
+    does (``TopdownPoseEstimator.add_pred_to_datasample``).
+
+    Args:
+        keypoints (np.ndarray): (..., 2) coordinates in input-crop pixels.
+        metainfo (dict): The sample's ``input_size`` (w, h), ``input_center``
+            and ``input_scale`` (image pixels; (2,) or (1, 2)).
+
+    Returns:
+        np.ndarray: (..., 2) coordinates in image pixels.
+    """
+    missing = [k for k in ('input_size', 'input_center', 'input_scale') if k not in metainfo]
+    if missing:
+        raise KeyError(f'output_stages needs the metainfo {missing} of each data sample '
+                       '(set by TopdownAffine)')
+    size = np.asarray(metainfo['input_size'], dtype=np.float64).reshape(2)
+    center = np.asarray(metainfo['input_center'], dtype=np.float64).reshape(2)
+    scale = np.asarray(metainfo['input_scale'], dtype=np.float64).reshape(2)
+    return keypoints / size * scale + center - 0.5 * scale
 
 
 def _conv_bn_relu(in_channels: int, out_channels: int) -> nn.Sequential:

@@ -1,0 +1,256 @@
+"""Read the result files of :mod:`.sweep` and summarise them over seeds.
+
+A group is one (model, recipe, noise level); its runs differ only in the
+seed (data and training). Every summary value is the mean over the group's
+seeds with a 95% Student-t interval (none for a single seed).
+"""
+import glob
+import json
+import math
+import os.path as osp
+from collections import OrderedDict
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+from scipy.stats import t as student_t
+
+from .presets import MODEL_SPECS, NOISE_LEVELS
+
+#: Result-file schema this module reads.
+SCHEMA = 1
+#: Columns of the main tables: metric key, header, higher is better.
+MAIN_METRICS = (
+    ('frame-PCK@0.2', 'frame-PCK@0.2 (eq. 8)', True),
+    ('PCK@0.2', 'PCK@0.2 per keypoint', True),
+    ('NME', 'NME (eq. 9)', False),
+    ('frame-AUC', 'frame-AUC (0-0.5)', True),
+    ('EPE', 'EPE (px)', False),
+)
+UNCERTAINTY_METRICS = (
+    ('unc/AUROC@0.1', 'AUROC (error > 0.1)'),
+    ('unc/Spearman', 'Spearman(sigma, error)'),
+    ('unc/NME-confident10', 'NME, 10% most confident'),
+    ('unc/NME-uncertain10', 'NME, 10% least confident'),
+)
+
+GroupKey = Tuple[str, str, str]  # (model, recipe, noise)
+
+
+def load_results(paths: Iterable[str]) -> List[dict]:
+    """Result files from files and folders (a sweep folder, its ``results/``).
+
+    Raises:
+        ValueError: If no result file is found or one has another schema.
+    """
+    files: List[str] = []
+    for path in paths:
+        if osp.isdir(path):
+            inner = osp.join(path, 'results')
+            folder = inner if osp.isdir(inner) else path
+            files += sorted(glob.glob(osp.join(folder, '*.json')))
+        else:
+            files.append(path)
+    results = []
+    for file in files:
+        with open(file, encoding='utf-8') as f:
+            result = json.load(f)
+        if result.get('schema') != SCHEMA:
+            raise ValueError(f'{file}: not a result file of schema {SCHEMA}')
+        result['_file'] = file
+        results.append(result)
+    if not results:
+        raise ValueError(f'no result files in {list(paths)}')
+    return results
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> Tuple[float, float, float, int]:
+    """Mean and two-sided Student-t interval of the mean.
+
+    Returns:
+        tuple: ``(mean, low, high, n)``; low and high are NaN for n < 2.
+        NaN values are left out.
+    """
+    x = np.asarray([v for v in values if v is not None], np.float64)
+    x = x[np.isfinite(x)]
+    n = x.size
+    if n == 0:
+        return float('nan'), float('nan'), float('nan'), 0
+    mean = float(x.mean())
+    if n < 2:
+        return mean, float('nan'), float('nan'), n
+    half = float(student_t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def group_results(results: Sequence[dict]) -> 'OrderedDict[GroupKey, List[dict]]':
+    """Results by (model, recipe, noise), in the order of the model and noise
+    tables of :mod:`.presets`, each group sorted by seed."""
+    model_order = {key: i for i, key in enumerate(MODEL_SPECS)}
+    noise_order = {key: i for i, key in enumerate(NOISE_LEVELS)}
+    groups: Dict[GroupKey, List[dict]] = {}
+    for result in results:
+        spec = result['spec']
+        groups.setdefault((spec['model'], spec['recipe'], spec['noise']), []).append(result)
+    ordered = sorted(groups, key=lambda k: (model_order.get(k[0], 99), k[1],
+                                            noise_order.get(k[2], 99), k))
+    out: 'OrderedDict[GroupKey, List[dict]]' = OrderedDict()
+    for key in ordered:
+        runs = sorted(groups[key], key=lambda r: r['spec']['seed'])
+        seeds = [r['spec']['seed'] for r in runs]
+        if len(set(seeds)) != len(seeds):
+            raise ValueError(f'{key}: seed given twice ({[r["_file"] for r in runs]}); '
+                             'analyse one sweep at a time')
+        out[key] = runs
+    return out
+
+
+def metric_summary(runs: Sequence[dict], key: str) -> Tuple[float, float, float, int]:
+    """:func:`mean_ci` of one metric over the runs of a group."""
+    return mean_ci([r['metrics'].get(key) for r in runs])
+
+
+def format_ci(summary: Tuple[float, float, float, int], digits: int = 3) -> str:
+    """``0.812 [0.801, 0.823]``, or ``0.812 (n=1)``, or ``-``."""
+    mean, low, high, n = summary
+    if n == 0:
+        return '-'
+    if n < 2:
+        return f'{mean:.{digits}f} (n=1)'
+    return f'{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]'
+
+
+def model_label(model: str, recipe: str) -> str:
+    """Row label: the model's label, with the recipe when it is not the
+    shared one."""
+    label = MODEL_SPECS[model].label if model in MODEL_SPECS else model
+    return label if recipe == 'shared' else f'{label}, recommended recipe'
+
+
+def _noise_columns(groups) -> List[str]:
+    present = {k[2] for k in groups}
+    return [n for n in NOISE_LEVELS if n in present] + sorted(present - set(NOISE_LEVELS))
+
+
+def _rows(groups) -> List[Tuple[str, str]]:
+    rows: List[Tuple[str, str]] = []
+    for model, recipe, _ in groups:
+        if (model, recipe) not in rows:
+            rows.append((model, recipe))
+    return rows
+
+
+def metric_table(groups, key: str, digits: int = 3) -> str:
+    """Markdown table of one metric: a row per (model, recipe), a column per
+    noise level, cells mean [95% interval] over seeds."""
+    noise = _noise_columns(groups)
+    lines = ['| model | ' + ' | '.join(noise) + ' |', '| --- |' + ' --- |' * len(noise)]
+    for model, recipe in _rows(groups):
+        cells = [format_ci(metric_summary(groups[(model, recipe, n)], key), digits)
+                 if (model, recipe, n) in groups else '-' for n in noise]
+        lines.append(f'| {model_label(model, recipe)} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def stage_table(groups, thr: str = '0.2') -> Optional[str]:
+    """Markdown table of PCK@thr per stage for models with stages."""
+    keys = [k for k, runs in groups.items()
+            if any(f'stage1/PCK@{thr}' in r['metrics'] for r in runs)]
+    if not keys:
+        return None
+    num_stages = max(int(m.split('/')[0][5:]) for k in keys for r in groups[k]
+                     for m in r['metrics'] if m.startswith('stage'))
+    lines = ['| model | noise | ' + ' | '.join(f'stage {t}' for t in range(1, num_stages + 1)) +
+             ' |', '| --- | --- |' + ' --- |' * num_stages]
+    for key in keys:
+        cells = [format_ci(metric_summary(groups[key], f'stage{t}/PCK@{thr}'))
+                 for t in range(1, num_stages + 1)]
+        lines.append(f'| {model_label(key[0], key[1])} | {key[2]} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def uncertainty_table(groups) -> Optional[str]:
+    """Markdown table of the uncertainty metrics for models with sigmas."""
+    keys = [k for k, runs in groups.items()
+            if any(UNCERTAINTY_METRICS[0][0] in r['metrics'] for r in runs)]
+    if not keys:
+        return None
+    lines = ['| model | noise | ' + ' | '.join(h for _, h in UNCERTAINTY_METRICS) + ' |',
+             '| --- | --- |' + ' --- |' * len(UNCERTAINTY_METRICS)]
+    for key in keys:
+        cells = [format_ci(metric_summary(groups[key], m)) for m, _ in UNCERTAINTY_METRICS]
+        lines.append(f'| {model_label(key[0], key[1])} | {key[2]} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def _distinct(values: Iterable) -> List:
+    out: List = []
+    for value in values:
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def settings_section(results: Sequence[dict]) -> str:
+    """What the runs were: preset, data, budget, recipes, noise levels, box
+    rule, seeds and time."""
+    specs = [r['spec'] for r in results]
+    lines = []
+    for preset in _distinct(s['preset'] for s in specs):
+        of = [s for s in specs if s['preset'] == preset]
+        budgets = _distinct((s['num_samples'], s['style'], s['epochs'], s['batch_size'])
+                            for s in of)
+        for num, style, epochs, batch in budgets:
+            iters = _distinct(r['recipe']['iterations'] for r in results
+                              if r['spec']['preset'] == preset
+                              and r['spec']['epochs'] == epochs)
+            lines.append(f'- preset `{preset}` ({of[0]["size"]} size): {num} synthetic hands '
+                         f'({style} style; 8:1:1 train/val/test by sample), {epochs} epochs at '
+                         f'batch {batch} ({", ".join(map(str, iters))} updates) for every '
+                         'model')
+    lines.append('- box rule: errors are normalised by ' + '; '.join(
+        _distinct(str(r['box_rule']) for r in results)))
+    lines.append('- seeds: ' + ', '.join(map(str, sorted({s['seed'] for s in specs}))) +
+                 ' (each seed: its own data and training); cells are the mean over seeds '
+                 '[95% Student-t interval]')
+    lines.append('- model selection: the best frame-AUC on the clean validation split; '
+                 'test on the clean test split')
+    lines.append('- training-label noise: ' + '; '.join(
+        f'`{k}` = {NOISE_LEVELS[k].label_noise} ({NOISE_LEVELS[k].description})'
+        if k in NOISE_LEVELS else f'`{k}`' for k in _distinct(s['noise'] for s in specs)))
+    for text in _distinct(r['recipe']['description'] for r in results):
+        users = _distinct(model_label(r['spec']['model'], r['spec']['recipe'])
+                          for r in results if r['recipe']['description'] == text)
+        lines.append(f'- schedule of {", ".join(users)}: {text}')
+    for variant in _distinct(r['model'].get('variant') for r in results):
+        if variant:
+            lines.append(f'- variant: {variant}')
+    times = [r['wall_time_s']['total'] for r in results]
+    lines.append(f'- wall time per run: mean {np.mean(times) / 60:.1f} min, '
+                 f'total {np.sum(times) / 3600:.2f} h for {len(results)} runs '
+                 '(training and testing; data generation not included)')
+    return '\n'.join(lines)
+
+
+def summary_markdown(results: Sequence[dict], figures: Sequence[str] = ()) -> str:
+    """The whole Markdown summary: settings, one table per main metric, stage
+    and uncertainty tables, links to figures."""
+    groups = group_results(results)
+    parts = ['# Label-noise benchmark results', '', settings_section(results), '']
+    for key, header, higher in MAIN_METRICS:
+        if any(key in r['metrics'] for r in results):
+            better = 'higher' if higher else 'lower'
+            parts += [f'## {header} ({better} is better)', '', metric_table(groups, key), '']
+    table = stage_table(groups)
+    if table:
+        parts += ['## PCK@0.2 per stage (paper Fig. 4)', '', table, '']
+    table = uncertainty_table(groups)
+    if table:
+        parts += ['## Uncertainty of the predicted sigmas', '',
+                  'AUROC of sigma for "error above 0.1 x max(w, h)" (0.5: no information), '
+                  'Spearman correlation of sigma and error, and the NME of the 10% most and '
+                  'least confident keypoints.', '', table, '']
+    if figures:
+        parts += ['## Figures', '']
+        parts += [f'![{osp.splitext(osp.basename(f))[0]}]({osp.basename(f)})' for f in figures]
+        parts.append('')
+    return '\n'.join(parts)

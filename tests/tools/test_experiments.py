@@ -1,0 +1,221 @@
+"""tools/run_experiments.py and tools/analyze_results.py.
+
+The tiny preset runs for real (rendered hands, training, testing) and is
+interrupted after one run; the analysis is checked against result files whose
+numbers are known.
+"""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from mmpose_mlehand.experiments import PRESETS, finished, plan_runs
+from mmpose_mlehand.experiments.results import format_ci, group_results, mean_ci, summary_markdown
+
+PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
+
+
+def tool(repo_root, name, *args, timeout=900):
+    result = subprocess.run([sys.executable, f'tools/{name}', *args], cwd=repo_root,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+# --- the sweep ---------------------------------------------------------------
+
+
+@pytest.fixture(scope='module')
+def tiny_sweep(repo_root, tmp_path_factory):
+    """The tiny preset for the method and RLE on clean labels, run in two
+    goes: stopped after one run, then resumed."""
+    work_dir = str(tmp_path_factory.mktemp('sweep'))
+    args = ['--preset', 'tiny', '--work-dir', work_dir, '--models', 'mlehand,rle',
+            '--noise', 'clean']
+    first = tool(repo_root, 'run_experiments.py', *args, '--max-runs', '1')
+    results = osp.join(work_dir, 'results')
+    after_first = {f: os.stat(osp.join(results, f)).st_mtime_ns for f in os.listdir(results)}
+    second = tool(repo_root, 'run_experiments.py', *args)
+    return dict(work_dir=work_dir, first=first, second=second, after_first=after_first)
+
+
+def test_tiny_sweep_stops_and_resumes_without_repeating(tiny_sweep):
+    results = osp.join(tiny_sweep['work_dir'], 'results')
+    assert '2 runs: 0 already finished, 2 to run' in tiny_sweep['first']
+    assert 'stopping after 1 runs; 1 left' in tiny_sweep['first']
+    assert list(tiny_sweep['after_first']) == ['mlehand__clean__seed0.json']
+    assert '2 runs: 1 already finished, 1 to run' in tiny_sweep['second']
+    assert '[2/2] rle__clean__seed0' in tiny_sweep['second']
+    assert 'mlehand__clean__seed0 (' not in tiny_sweep['second']
+    # The finished run's file is untouched; the data were rendered once.
+    assert os.stat(osp.join(results, 'mlehand__clean__seed0.json')).st_mtime_ns == \
+        tiny_sweep['after_first']['mlehand__clean__seed0.json']
+    assert sorted(os.listdir(results)) == ['mlehand__clean__seed0.json',
+                                           'rle__clean__seed0.json']
+    assert 'data: rendering' not in tiny_sweep['second']
+
+
+def test_result_files_hold_what_a_run_is(tiny_sweep):
+    with open(osp.join(tiny_sweep['work_dir'], 'results', 'mlehand__clean__seed0.json')) as f:
+        method = json.load(f)
+    spec = method['spec']
+    assert (spec['model'], spec['noise'], spec['seed'], spec['recipe']) == (
+        'mlehand', 'clean', 0, 'shared')
+    assert spec['epochs'] == PRESETS['tiny'].epochs and spec['num_samples'] == 40
+    assert method['box_rule'] == 'max(w, h) of the ground-truth hand box'
+    assert 'SequentialIntegralHead' in method['config']
+    assert method['recipe']['iterations'] == 8  # 32 training hands at batch 4
+    assert method['wall_time_s']['total'] > 0
+    metrics = method['metrics']
+    for key in ('PCK@0.2', 'frame-PCK@0.2', 'NME', 'EPE', 'stage5/PCK@0.2',
+                'unc/AUROC@0.1', 'unc/Spearman'):
+        assert key in metrics
+    # The last stage is the prediction.
+    assert metrics['stage5/NME'] == pytest.approx(metrics['NME'], rel=1e-5)
+    assert set(method['details']) == {'HandPCK', 'HandNME', 'StagewiseHandMetric',
+                                      'KeypointUncertaintyMetric'}
+    assert len(method['details']['HandNME']['joint_nme']) == 21
+    assert method['details']['KeypointUncertaintyMetric']['source'] == 'keypoint_sigmas'
+
+    with open(osp.join(tiny_sweep['work_dir'], 'results', 'rle__clean__seed0.json')) as f:
+        rle = json.load(f)
+    assert 'stage1/PCK@0.2' not in rle['metrics']
+    assert rle['details']['KeypointUncertaintyMetric']['source'] == '1 - keypoint_scores'
+
+
+def test_analyze_results_of_the_tiny_sweep(repo_root, tiny_sweep, tmp_path):
+    out = str(tmp_path / 'analysis')
+    printed = tool(repo_root, 'analyze_results.py', tiny_sweep['work_dir'], '--out', out)
+    assert '2 result files' in printed
+    with open(osp.join(out, 'results.md')) as f:
+        table = f.read()
+    assert '| MLE loss (method) |' in table and '| RLE |' in table
+    for name in ('stages.png', 'methods_clean.png', 'calibration.png'):
+        with open(osp.join(out, name), 'rb') as f:
+            assert f.read(8) == PNG_MAGIC, name
+        assert f'![{name[:-4]}]({name})' in table
+
+
+# --- planning ----------------------------------------------------------------
+
+
+def test_plan_orders_by_data_and_gives_recipes_to_baselines_only(tmp_path):
+    specs = plan_runs(PRESETS['small'], str(tmp_path), recipes=('shared', 'recommended'))
+    ids = [s['run_id'] for s in specs]
+    # 4 models x 3 noise levels x 2 seeds, plus RLE's recommended recipe.
+    assert len(ids) == 4 * 3 * 2 + 3 * 2
+    assert ids[:5] == ['mlehand__clean__seed0', 'mlehand-ablation-integral-l1__clean__seed0',
+                       'mlehand-ablation-heatmap-l2__clean__seed0', 'rle__clean__seed0',
+                       'rle__clean__seed0__recommended']
+    data_roots = [s['data_root'] for s in specs]
+    assert len(set(data_roots)) == 6
+    # Each data set is used by consecutive runs only (rendered once, right before).
+    changes = sum(a != b for a, b in zip(data_roots, data_roots[1:]))
+    assert changes == 5
+    budgets = {(s['epochs'], s['batch_size'], s['num_samples']) for s in specs}
+    assert budgets == {(2, 8, 6000)}  # the same budget for every model
+    with pytest.raises(ValueError, match='unknown model'):
+        plan_runs(PRESETS['tiny'], str(tmp_path), models=['nope'])
+
+
+def test_finished_detects_other_settings(tmp_path):
+    spec, = plan_runs(PRESETS['tiny'], str(tmp_path), models=['mlehand'], noise=['clean'])
+    assert not finished(spec)
+    os.makedirs(osp.dirname(spec['result_file']))
+    with open(spec['result_file'], 'w') as f:
+        json.dump(dict(spec=dict(spec, threads=4)), f)
+    assert finished(spec)  # the thread count does not change the result
+    with open(spec['result_file'], 'w') as f:
+        json.dump(dict(spec=dict(spec, epochs=5)), f)
+    with pytest.raises(RuntimeError, match='other settings'):
+        finished(spec)
+
+
+# --- the analysis on known numbers -------------------------------------------
+
+
+def fake_result(model, family, seed, noise, frame_pck, nme, stages=None, sigmas=False):
+    thrs = [0.0, 0.25, 0.5]
+    details = dict(
+        HandPCK=dict(box_rule='max(w, h) of the ground-truth hand box', curve_thrs=thrs,
+                     frame_pck_curve=[0.0, frame_pck, 1.0]),
+        HandNME=dict(joint_nme=[nme] * 21, paper_joints={
+            n: nme for n in ('wrist', 'thumb R', 'thumb T', 'index R', 'index T', 'middle R',
+                             'middle T', 'ring R', 'ring T', 'little R', 'little T')}))
+    metrics = {'frame-PCK@0.2': frame_pck, 'NME': nme}
+    if stages:
+        details['StagewiseHandMetric'] = dict(pck=stages)
+        metrics.update({f'stage{t + 1}/PCK@0.2': v for t, v in enumerate(stages)})
+    if sigmas:
+        details['KeypointUncertaintyMetric'] = dict(calibration=dict(
+            uncertainty=[0.05, 0.1], error=[0.06, 0.12]))
+        metrics['unc/AUROC@0.1'] = 0.8
+    spec = dict(model=model, recipe='shared', noise=noise, seed=seed, preset='small',
+                size='cpu', num_samples=6000, style='clean', epochs=2, batch_size=8)
+    return dict(schema=1, spec=spec, model=dict(key=model, family=family, variant=None),
+                recipe=dict(name='shared', description='shared: test', iterations=1200),
+                box_rule='max(w, h) of the ground-truth hand box', metrics=metrics,
+                details=details, wall_time_s=dict(total=60.0), _file=f'{model}{seed}')
+
+
+def fake_sweep():
+    results = []
+    for seed, pck in enumerate([0.7, 0.8, 0.9]):
+        results.append(fake_result('mlehand', 'method', seed, 'clean', pck, 0.1 + seed / 100,
+                                   stages=[0.5, 0.6, 0.7, 0.75, pck], sigmas=True))
+        results.append(fake_result('mlehand-ablation-integral-l1', 'ablation', seed, 'clean',
+                                   pck - 0.1, 0.2, stages=[0.4, 0.5, 0.5, 0.6, pck - 0.1]))
+        results.append(fake_result('mlehand', 'method', seed, 'gauss6', pck - 0.05, 0.15))
+    return results
+
+
+def test_mean_and_interval_by_hand():
+    mean, low, high, n = mean_ci([0.7, 0.8, 0.9])
+    half = 4.302652729911275 * 0.1 / np.sqrt(3)  # t(0.975, 2) * sd / sqrt(n)
+    assert (mean, n) == (pytest.approx(0.8), 3)
+    assert (low, high) == (pytest.approx(0.8 - half), pytest.approx(0.8 + half))
+    assert format_ci((mean, low, high, n)) == '0.800 [0.552, 1.048]'
+    assert format_ci(mean_ci([0.5])) == '0.500 (n=1)'
+    assert format_ci(mean_ci([])) == '-'
+
+
+def test_summary_table_of_known_results():
+    results = fake_sweep()
+    groups = group_results(results)
+    assert list(groups) == [('mlehand', 'shared', 'clean'), ('mlehand', 'shared', 'gauss6'),
+                            ('mlehand-ablation-integral-l1', 'shared', 'clean')]
+    table = summary_markdown(results)
+    assert '| model | clean | gauss6 |' in table
+    assert '| MLE loss (method) | 0.800 [0.552, 1.048] | 0.750 [0.502, 0.998] |' in table
+    assert '| Integral L1 loss (ablation) | 0.700 [0.452, 0.948] | - |' in table
+    # NME 0.10, 0.11, 0.12: mean 0.11, sd 0.01.
+    assert '| MLE loss (method) | 0.110 [0.085, 0.135] |' in table
+    assert '| MLE loss (method) | clean | 0.500 [0.500, 0.500] |' in table  # stage 1
+    assert 'box rule: errors are normalised by max(w, h) of the ground-truth hand box' in table
+    assert 'seeds: 0, 1, 2' in table
+
+
+def test_figures_of_known_results(tmp_path):
+    from mmpose_mlehand.experiments.figures import write_figures
+    written = write_figures(fake_sweep(), str(tmp_path))
+    names = sorted(osp.basename(p) for p in written)
+    assert names == ['calibration.png', 'losses_clean.png', 'noise.png', 'stages.png']
+    for path in written:
+        with open(path, 'rb') as f:
+            assert f.read(8) == PNG_MAGIC
+
+
+def test_experiment_tools_start_without_torch(repo_root):
+    """Planning, resuming and analysing import neither torch nor MMPose (runs
+    train in child processes)."""
+    code = (
+        'import sys\n'
+        'import mmpose_mlehand.experiments, mmpose_mlehand.experiments.results\n'
+        'import mmpose_mlehand.experiments.figures\n'
+        "heavy = sorted(m for m in ('torch', 'mmpose', 'mmengine', 'mmcv') if m in sys.modules)\n"
+        'assert not heavy, heavy\n')
+    subprocess.run([sys.executable, '-c', code], check=True, cwd=repo_root)
