@@ -1,43 +1,86 @@
-"""Compare model size and speed with the MMPose baseline, measured in the same run.
+"""Speed and memory of the method against MMPose's heatmap ResNet-50, measured in one run.
 
-Example (CPU, 2 threads):
-    python tools/benchmark.py
-    python tools/benchmark.py --device cuda --train-batch 32
+Inference (batch-1 latency, batch-32 throughput) in eager PyTorch, on the fast
+path and in ONNX Runtime, with flip test on and off; one training step at
+batch 8; peak memory; every ratio to the eager heatmap baseline. Times are
+medians after warm-up. See mmpose_mlehand/analysis/benchmark_model.py.
+
+Examples:
+    python tools/benchmark.py --json work_dirs/benchmark.json        # the README figures
+    python tools/benchmark.py --quick --json /tmp/quick.json         # small models, for tests
+    python tools/benchmark.py --checkpoint work_dirs/.../best.pth    # fast-path accuracy on it
 """
 import argparse
+import json
+import os
+import os.path as osp
 
 import torch
 
-from mmpose_mlehand.analysis.benchmark_model import benchmark_config, ratio_table
+from mmpose_mlehand.analysis.benchmark_model import (BASELINE, FULL_SETTINGS, METHOD, PATHS,
+                                                     QUICK_SETTINGS, run_benchmark, summary_rows)
 
-METHOD = 'configs/mlehand_res50_freihand.py'
-BASELINE = 'configs/baselines/heatmap-l2_res50_freihand-256x256.py'
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--method', default=METHOD, help=f'method config (default: {METHOD})')
+    parser.add_argument('--baseline', default=BASELINE,
+                        help=f'heatmap baseline config (default: {BASELINE})')
+    parser.add_argument('--quick', action='store_true',
+                        help='small models (half-width ResNet-18, 96x96) and tiny batches')
+    parser.add_argument('--json', help='write every figure to this JSON file')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--threads', type=int, help='torch (and ONNX Runtime) CPU threads')
+    parser.add_argument('--checkpoint', help='trained weights of the method')
+    parser.add_argument('--flip', choices=('both', 'on', 'off'), default='both',
+                        help='flip test settings to measure (default: both)')
+    parser.add_argument('--paths', nargs='+', choices=PATHS, default=list(PATHS))
+    parser.add_argument('--input-size', type=int, nargs=2, metavar=('W', 'H'),
+                        help='input size of both models (default: the configs\')')
+    parser.add_argument('--no-train', action='store_true', help='skip the training step')
+    parser.add_argument('--compile', action='store_true', help='torch.compile the fast path')
+    for key in FULL_SETTINGS:
+        parser.add_argument('--' + key.replace('_', '-'), type=int,
+                            help=f'default {FULL_SETTINGS[key]} ({QUICK_SETTINGS[key]} '
+                            'with --quick)')
+    return parser.parse_args()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--configs', nargs='+', default=[METHOD],
-                        help=f'configs to measure (default: {METHOD})')
-    parser.add_argument('--baseline', default=BASELINE,
-                        help=f'reference config, MMPose modules only (default: {BASELINE})')
-    parser.add_argument('--device', default='cpu')
-    parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
-    parser.add_argument('--infer-batch', type=int, default=1)
-    parser.add_argument('--train-batch', type=int, default=8)
-    parser.add_argument('--repeats', type=int, default=5)
-    args = parser.parse_args()
+    args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-
-    results = {}
-    for config in [args.baseline] + args.configs:
-        print(f'measuring {config} ...', flush=True)
-        results[config] = benchmark_config(config, args.device, args.infer_batch,
-                                           args.train_batch, args.repeats)
-    print(f'\ndevice {args.device}, torch threads {torch.get_num_threads()}, '
-          f'inference batch {args.infer_batch}, train batch {args.train_batch}')
-    print('\n'.join(ratio_table(results, args.baseline)))
+    from mmengine.config import Config
+    settings = {k: getattr(args, k) for k in FULL_SETTINGS if getattr(args, k) is not None}
+    flips = dict(both=(True, False), on=(True, ), off=(False, ))[args.flip]
+    method = None if args.quick and args.method == METHOD else Config.fromfile(args.method)
+    baseline = None if args.quick and args.baseline == BASELINE else Config.fromfile(
+        args.baseline)
+    results = run_benchmark(method, baseline, device=args.device, quick=args.quick,
+                            checkpoint=args.checkpoint, flips=flips, paths=args.paths,
+                            settings=settings,
+                            input_size=tuple(args.input_size) if args.input_size else None,
+                            train=not args.no_train, compile=args.compile)
+    machine = results['machine']
+    print(f"\n{machine['cpu']}, {machine['logical_cores']} logical cores, torch "
+          f"{machine['torch']} with {machine['torch_threads']} threads, onnxruntime "
+          f"{machine['onnxruntime']}, native bf16: {machine['bf16_native']}; input "
+          f"{results['settings']['input_size']}; times in s, (x) = ratio to the eager "
+          'heatmap baseline with the same flip setting\n')
+    print('\n'.join(summary_rows(results)))
+    flip = 'on' if results['ratio_fastest_bs1_flip_test'] else 'off'
+    if 'ratio_fastest_bs1_vs_heatmap_eager' in results:
+        print(f"\nratio_fastest_bs1_vs_heatmap_eager = "
+              f"{results['ratio_fastest_bs1_vs_heatmap_eager']:.3f} "
+              f"({results['fastest_bs1_path']}, flip test {flip} for both)")
+    if 'ratio_train_step_vs_heatmap' in results:
+        print(f"ratio_train_step_vs_heatmap = {results['ratio_train_step_vs_heatmap']:.3f}")
+    if args.json:
+        os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=2)
+        print(f'wrote {args.json}')
 
 
 if __name__ == '__main__':

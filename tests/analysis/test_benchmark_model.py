@@ -1,26 +1,89 @@
+import json
 import os.path as osp
+import subprocess
+import sys
 
-import torch
+import pytest
 
-from mmpose_mlehand.analysis.benchmark_model import benchmark_config, ratio_table
-from tests.helpers import QUICKSTART_CFG
-
-
-def test_ratio_table_divides_by_the_baseline():
-    rows = ratio_table({'base': dict(params_m=10.0, infer_s=0.5, train_step_s=2.0),
-                        'ours': dict(params_m=15.0, infer_s=0.25, train_step_s=5.0)}, 'base')
-    assert rows[1] == 'base | 10.000 (1.00x) | 0.500 (1.00x) | 2.000 (1.00x)'
-    assert rows[2] == 'ours | 15.000 (1.50x) | 0.250 (0.50x) | 5.000 (2.50x)'
+from mmpose_mlehand.analysis.benchmark_model import PATHS, add_ratios, summary_rows
 
 
-def test_benchmark_counts_parameters_and_times_steps(repo_root):
-    torch.manual_seed(0)
-    result = benchmark_config(osp.join(repo_root, QUICKSTART_CFG), train_batch=2, repeats=1,
-                              warmup=0)
-    from mmengine.config import Config
-    from mmpose.registry import MODELS
-    cfg = Config.fromfile(osp.join(repo_root, QUICKSTART_CFG))
-    cfg.model.backbone.init_cfg = None
-    expected = sum(p.numel() for p in MODELS.build(cfg.model).parameters()) / 1e6
-    assert result['params_m'] == expected
-    assert result['infer_s'] > 0 and result['train_step_s'] > 0
+def fake_results(method_flip_test=True):
+    def paths(bs1, ips, factor=1.0):
+        return {p: dict(bs1_latency_s=bs1 * f * factor, throughput_img_per_s=ips / (f * factor),
+                        bs1_peak_mem_mb=10.0, throughput_peak_mem_mb=20.0)
+                for p, f in zip(PATHS, (1.0, 0.5, 0.25))}
+    return dict(
+        settings=dict(throughput_batch=32),
+        models=dict(
+            heatmap=dict(config_flip_test=True,
+                         inference=dict(flip=paths(0.4, 10.0), noflip=paths(0.2, 20.0)),
+                         train=dict(step_s=5.0, peak_mem_mb=1000.0, optimizer='Adam',
+                                    fused=False)),
+            method=dict(config_flip_test=method_flip_test,
+                        inference=dict(flip=paths(0.8, 5.0, 1.2), noflip=paths(0.4, 10.0)),
+                        train=dict(step_s=7.0, peak_mem_mb=1500.0, optimizer='Adam',
+                                   fused=True))))
+
+
+def test_ratios_divide_by_the_eager_baseline_with_the_same_flip_setting():
+    results = add_ratios(fake_results())
+    ratios = results['ratios']
+    assert ratios['heatmap.flip.eager.bs1_latency'] == 1.0
+    assert ratios['method.flip.eager.bs1_latency'] == pytest.approx(0.8 * 1.2 / 0.4)
+    assert ratios['method.flip.onnx.bs1_latency'] == pytest.approx(0.8 * 1.2 * 0.25 / 0.4)
+    assert ratios['method.noflip.fast.bs1_latency'] == pytest.approx(0.4 * 0.5 / 0.2)
+    # Throughput as time per image: baseline img/s over the path's img/s.
+    assert ratios['method.flip.fast.throughput_time_per_img'] == pytest.approx(
+        10.0 / (5.0 / (0.5 * 1.2)))
+    assert ratios['method.train_step'] == pytest.approx(1.4)
+    assert ratios['method.train_peak_mem'] == pytest.approx(1.5)
+    # Headline: the method's fastest batch-1 path with the config's flip setting.
+    assert results['ratio_fastest_bs1_vs_heatmap_eager'] == pytest.approx(0.8 * 1.2 * 0.25 / 0.4)
+    assert results['fastest_bs1_path'] == 'onnx' and results['ratio_fastest_bs1_flip_test']
+    assert results['ratio_fastest_bs1_vs_heatmap_eager_noflip'] == pytest.approx(0.5)
+    assert results['ratio_train_step_vs_heatmap'] == pytest.approx(1.4)
+    without_flip = add_ratios(fake_results(method_flip_test=False))
+    assert without_flip['ratio_fastest_bs1_vs_heatmap_eager'] == pytest.approx(0.5)
+    assert not without_flip['ratio_fastest_bs1_flip_test']
+    rows = summary_rows(results)
+    assert '| method | on | onnx | 0.2400 (0.60x) | 16.67 (0.60x) | 10 / 20 |' in rows
+    assert '| method | 7.000 (1.40x) | 1500 | Adam (fused) |' in rows
+
+
+def test_quick_benchmark_writes_every_field(repo_root, tmp_path):
+    out = str(tmp_path / 'bench.json')
+    proc = subprocess.run([sys.executable, osp.join(repo_root, 'tools/benchmark.py'), '--quick',
+                           '--json', out], cwd=repo_root, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(out) as f:
+        results = json.load(f)
+    assert results['settings']['quick'] and results['machine']['logical_cores'] >= 1
+    for name in ('heatmap', 'method'):
+        model = results['models'][name]
+        assert model['params_m'] > 0 and model['input_size'] == [96, 96]
+        for flip in ('flip', 'noflip'):
+            for path in PATHS:
+                numbers = model['inference'][flip][path]
+                assert numbers['bs1_latency_s'] > 0 and numbers['throughput_img_per_s'] > 0
+                assert numbers['bs1_peak_mem_mb'] is not None
+                assert numbers['throughput_peak_mem_mb'] is not None
+                for key in ('bs1_latency', 'throughput_time_per_img'):
+                    assert results['ratios'][f'{name}.{flip}.{path}.{key}'] > 0
+        assert model['train']['step_s'] > 0 and model['train']['peak_mem_mb'] is not None
+    method = results['models']['method']['inference']
+    for flip in ('flip', 'noflip'):
+        # The fast path (folded BatchNorm, channels-last, bf16 where native) and
+        # ONNX Runtime, against eager fp32 on the same inputs.
+        assert method[flip]['fast']['keypoint_diff_max_px'] < 3.0
+        assert method[flip]['onnx']['keypoint_diff_max_px'] < 1e-3
+    eager = results['models']['heatmap']['inference']
+    ratio = results['ratio_fastest_bs1_vs_heatmap_eager']
+    flip = 'flip' if results['ratio_fastest_bs1_flip_test'] else 'noflip'
+    best = min(p['bs1_latency_s'] for p in method[flip].values())
+    assert ratio == pytest.approx(best / eager[flip]['eager']['bs1_latency_s'])
+    assert results['ratio_train_step_vs_heatmap'] == pytest.approx(
+        results['models']['method']['train']['step_s'] /
+        results['models']['heatmap']['train']['step_s'])
+    assert 'ratio_fastest_bs1_vs_heatmap_eager' in proc.stdout

@@ -8,11 +8,16 @@ train_cfg = dict(by_epoch=True, max_epochs=120, val_interval=5)
 val_cfg = dict()
 test_cfg = dict()
 
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+# fused=True: PyTorch's one-kernel Adam (CPU and CUDA), the same update as the
+# per-tensor loop (the method has ~700 parameter tensors, 360 in its flows).
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, fused=True))
 param_scheduler = [
     dict(type='MultiStepLR', begin=0, end=120, by_epoch=True, milestones=[90], gamma=0.1)
 ]
 auto_scale_lr = dict(base_batch_size=128)
 
-# Model selection on the validation split (never the test split).
-default_hooks = dict(checkpoint=dict(save_best='AUC', rule='greater', interval=5, max_keep_ckpts=2))
+# Model selection on the validation split (never the test split). A checkpoint
+# every epoch: a run killed mid-epoch resumes (`--resume`) from the end of the
+# previous epoch and ends as the uninterrupted run (README, "When things go
+# wrong"); MMEngine's epoch loop cannot resume inside an epoch.
+default_hooks = dict(checkpoint=dict(save_best='AUC', rule='greater', interval=1, max_keep_ckpts=2))

@@ -1,12 +1,14 @@
 """MLE loss of one stage (paper eq. 3-5) with a RealNVP density of deviations."""
 import math
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from mmpose.models.utils.realnvp import RealNVP
 from mmpose.registry import MODELS
 from torch import Tensor, nn
+
+from .batched_realnvp import batched_realnvp_log_prob
 
 _SIGMA_ACTIVATIONS = ('sigmoid', 'softplus', 'exp')
 _RESIDUAL_DISTRIBUTIONS = ('laplace', 'gaussian')
@@ -35,6 +37,12 @@ class MLELoss(nn.Module):
     2-D log-density is counted twice per keypoint (once per axis). Here it is
     counted once, as in the paper. ``RLELoss`` also always adds its residual
     term; here it is optional and off by default (the paper's eq. 4 has none).
+
+    The flow is MMPose's ``RealNVP`` (state dicts unchanged), evaluated by
+    :func:`~.batched_realnvp.batched_realnvp_log_prob`: the same log-density
+    without building a validated ``MultivariateNormal`` on every call.
+    :meth:`forward_stages` evaluates the losses of several stages (several
+    ``MLELoss`` modules, one flow each) in one batched computation.
 
     Args:
         sigma_activation (str): Maps the head's raw sigma outputs to positive
@@ -118,20 +126,74 @@ class MLELoss(nn.Module):
             Tensor: A scalar for reductions ``'mean'`` and ``'sum'``, else the
             (B, K) per-keypoint losses.
         """
-        if pred_coords.shape != target_coords.shape or pred_coords.shape[-1] != 2:
-            raise ValueError(
-                'MLELoss expects predictions and targets of shape (B, K, 2), got '
-                f'{tuple(pred_coords.shape)} and {tuple(target_coords.shape)}')
-        if raw_sigma.shape != pred_coords.shape:
-            raise ValueError(f'sigma must have shape {tuple(pred_coords.shape)}, '
-                             f'got {tuple(raw_sigma.shape)}')
+        _check_shapes(pred_coords, raw_sigma, target_coords)
         sigma = self.activate_sigma(raw_sigma)
         eps = (target_coords - pred_coords) / sigma
-        log_density = self.flow.log_prob(eps.reshape(-1, 2)).reshape(eps.shape[:-1])
+        log_density = batched_realnvp_log_prob([self.flow], eps.reshape(1, -1, 2))
+        loss = self._keypoint_nll(sigma, eps, log_density.reshape(eps.shape[:-1]))
+        return self._reduce(loss, target_weights) * self.loss_weight
+
+    @staticmethod
+    def forward_stages(losses: Sequence['MLELoss'],
+                       pred_coords: Tensor,
+                       raw_sigma: Tensor,
+                       target_coords: Tensor,
+                       target_weights: Optional[Tensor] = None) -> Tensor:
+        """The losses of T stages, each with its own module, in one computation.
+
+        Entry t equals ``losses[t](pred_coords[:, t], raw_sigma[:, t],
+        target_coords, target_weights)``; the T flows run as one batched
+        computation (:func:`~.batched_realnvp.batched_realnvp_log_prob`).
+
+        Args:
+            losses (Sequence[MLELoss]): T modules that differ at most in
+                ``loss_weight`` (and their flows' parameters).
+            pred_coords (Tensor): Predicted coordinates, (B, T, K, 2).
+            raw_sigma (Tensor): Raw sigma outputs, (B, T, K, 2).
+            target_coords (Tensor): Labels, (B, K, 2), shared by the stages.
+            target_weights (Tensor, optional): Keypoint weights, (B, K).
+
+        Returns:
+            Tensor: (T, ) for reductions ``'mean'`` and ``'sum'``, else the
+            (T, B, K) per-keypoint losses.
+        """
+        first = losses[0]
+        settings = ('sigma_activation', 'min_sigma', 'residual', 'q_distribution',
+                    'use_target_weight', 'reduction')
+        for module in losses:
+            if not isinstance(module, MLELoss):
+                raise TypeError(f'expected MLELoss modules, got {type(module).__name__}')
+            if any(getattr(module, k) != getattr(first, k) for k in settings):
+                raise ValueError(f'the stages\' MLELoss modules differ in one of {settings}')
+        if pred_coords.dim() != 4 or pred_coords.shape[1] != len(losses):
+            raise ValueError(f'expected predictions of shape (B, {len(losses)}, K, 2), got '
+                             f'{tuple(pred_coords.shape)}')
+        # (T, B, K, 2): stage-major, so each flow sees one contiguous block.
+        pred_coords, raw_sigma = pred_coords.transpose(0, 1), raw_sigma.transpose(0, 1)
+        _check_shapes(pred_coords[0], raw_sigma[0], target_coords)
+        sigma = first.activate_sigma(raw_sigma)
+        eps = (target_coords - pred_coords) / sigma
+        num_stages = eps.shape[0]
+        log_density = batched_realnvp_log_prob([m.flow for m in losses],
+                                               eps.reshape(num_stages, -1, 2))
+        loss = first._keypoint_nll(sigma, eps, log_density.reshape(eps.shape[:-1]))
+        if target_weights is not None:
+            target_weights = target_weights.expand(num_stages, *target_weights.shape)
+        per_stage = first._reduce(loss, target_weights)
+        loss_weights = loss.new_tensor([m.loss_weight for m in losses])
+        return per_stage * loss_weights.reshape(-1, *([1] * (per_stage.dim() - 1)))
+
+    def _keypoint_nll(self, sigma: Tensor, eps: Tensor, log_density: Tensor) -> Tensor:
+        """Per-keypoint loss (..., K) from sigmas and deviations (..., K, 2)
+        and the flow's log-densities (..., K)."""
         loss = torch.log(sigma).sum(dim=-1) - log_density
         if self.residual:
             loss = loss + self._residual_nll(eps).sum(dim=-1)
+        return loss
 
+    def _reduce(self, loss: Tensor, target_weights: Optional[Tensor]) -> Tensor:
+        """Weight per-keypoint losses (..., B, K) and reduce them over (B, K) as
+        ``reduction`` says; leading axes (stages) are kept."""
         if self.use_target_weight:
             if target_weights is None:
                 raise ValueError('use_target_weight=True needs target_weights (B, K)')
@@ -143,16 +205,26 @@ class MLELoss(nn.Module):
             weights = torch.ones_like(loss)
 
         if self.reduction == 'mean':
-            loss = loss.sum() / weights.sum().clamp(min=1.)
-        elif self.reduction == 'sum':
-            loss = loss.sum()
-        return loss * self.loss_weight
+            return loss.sum(dim=(-2, -1)) / weights.sum(dim=(-2, -1)).clamp(min=1.)
+        if self.reduction == 'sum':
+            return loss.sum(dim=(-2, -1))
+        return loss
 
     def _residual_nll(self, eps: Tensor) -> Tensor:
         """Negative log of the unit-scale residual density Q, per axis."""
         if self.q_distribution == 'laplace':
             return math.log(2.) + eps.abs()
         return 0.5 * math.log(2. * math.pi) + 0.5 * eps.square()
+
+
+def _check_shapes(pred_coords: Tensor, raw_sigma: Tensor, target_coords: Tensor) -> None:
+    if pred_coords.shape != target_coords.shape or pred_coords.shape[-1] != 2:
+        raise ValueError(
+            'MLELoss expects predictions and targets of shape (B, K, 2), got '
+            f'{tuple(pred_coords.shape)} and {tuple(target_coords.shape)}')
+    if raw_sigma.shape != pred_coords.shape:
+        raise ValueError(f'sigma must have shape {tuple(pred_coords.shape)}, '
+                         f'got {tuple(raw_sigma.shape)}')
 
 
 def _check_choice(name: str, value: str, choices: tuple) -> None:

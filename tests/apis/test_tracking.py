@@ -1,0 +1,140 @@
+"""Hand tracking in videos: box logic with a scripted predictor, and the video
+demo on a generated clip."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+
+from mmpose_mlehand.apis.tracking import HandTracker, draw_skeleton, keypoints_to_bbox, run_video
+from tests.helpers import QUICKSTART_CFG, draw_dot_hand
+
+
+class ScriptedPredictor:
+    """Returns given keypoints and scores frame after frame; records the boxes."""
+
+    def __init__(self, keypoints, scores):
+        self.keypoints, self.scores, self.boxes = keypoints, scores, []
+
+    def __call__(self, image, bboxes):
+        self.boxes.append(np.asarray(bboxes, np.float32)[0])
+        i = len(self.boxes) - 1
+        return self.keypoints[i][None], self.scores[i][None]
+
+
+def test_keypoints_to_bbox_is_a_square_around_the_keypoints():
+    kpts = np.array([[10, 20], [30, 60], [25, 40]], np.float32)
+    np.testing.assert_allclose(keypoints_to_bbox(kpts, box_scale=2.0), [-20, 0, 60, 80])
+    np.testing.assert_allclose(keypoints_to_bbox(kpts[:1], min_size=16), [2, 12, 18, 28])
+
+
+def test_tracker_follows_keypoints_and_reinitialises_on_low_scores():
+    frame = np.zeros((120, 160, 3), np.uint8)
+    kpts = [np.array([[40, 40], [60, 80]], np.float32) + 5 * i for i in range(5)]
+    # Frame 2 drops 0.15 below the running average (0.952), frame 4 is below
+    # the absolute floor; after each the tracker restarts from the given box.
+    scores = [np.full(2, s, np.float32) for s in (0.95, 0.97, 0.8, 0.75, 0.4, 0.6)]
+    predictor = ScriptedPredictor(kpts + kpts[:1], scores)
+    tracker = HandTracker(predictor, init_bbox=[10, 10, 100, 110], reinit_score=0.5,
+                          reinit_drop=0.1, box_scale=2.0)
+    results = [tracker.step(frame) for _ in range(6)]
+    init = np.array([10, 10, 100, 110], np.float32)
+    expected = [init, keypoints_to_bbox(kpts[0]), keypoints_to_bbox(kpts[1]), init,
+                keypoints_to_bbox(kpts[3]), init]
+    for used, want in zip(predictor.boxes, expected):
+        np.testing.assert_allclose(used, want)
+    assert [r['initialised'] for r in results] == [True, False, False, True, False, True]
+    assert [r['lost'] for r in results] == [False, False, True, False, True, False]
+    # Without a given box the initial box is the whole frame.
+    predictor = ScriptedPredictor(kpts, scores)
+    HandTracker(predictor).step(frame)
+    np.testing.assert_allclose(predictor.boxes[0], [0, 0, 160, 120])
+
+
+def test_draw_skeleton_colours_the_bones():
+    frame = np.full((50, 50, 3), 110, np.uint8)
+    kpts = np.array([[10, 10], [40, 40]], np.float32)
+    drawn = draw_skeleton(frame, kpts, np.ones(2), [[0, 1]], link_colors=[[255, 0, 0]],
+                          keypoint_colors=[[255, 255, 255], [255, 255, 255]])
+    assert tuple(drawn[25, 25]) == (0, 0, 255)  # RGB red drawn on a BGR image
+    assert tuple(drawn[10, 10]) == (255, 255, 255)
+    assert (frame == 110).all()  # the input is not drawn on
+
+
+def write_clip(path: str, frames: int = 8, size: int = 160) -> np.ndarray:
+    """A dot hand moving right by 4 px a frame (MJPG .avi); returns its keypoints."""
+    rng = np.random.default_rng(0)
+    base = rng.uniform(50, 110, size=(21, 2))
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'MJPG'), 10, (size, size))
+    tracks = []
+    for i in range(frames):
+        kpts = base + [4 * i - 14, 0]
+        tracks.append(kpts)
+        writer.write(draw_dot_hand(kpts, (size, size), radius=4))
+    writer.release()
+    return np.stack(tracks)
+
+
+def read_frames(path: str) -> list:
+    capture = cv2.VideoCapture(path)
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    return frames
+
+
+def test_run_video_with_a_scripted_predictor_draws_every_frame(tmp_path):
+    clip = str(tmp_path / 'clip.avi')
+    tracks = write_clip(clip)
+    predictor = ScriptedPredictor(list(tracks.astype(np.float32)),
+                                  [np.ones(21, np.float32)] * len(tracks))
+    meta = dict(skeleton_links=[[0, k] for k in range(1, 21)])
+    out = str(tmp_path / 'out.mp4')
+    summary = run_video(predictor, clip, out, meta, log=None, draw_bbox=False)
+    assert summary['frames'] == len(tracks) and summary['reinitialised'] == [0]
+    assert summary['fps'] > 0 and summary['model_fps'] > 0
+    drawn, original = read_frames(out), read_frames(clip)
+    assert len(drawn) == len(original) == len(tracks)
+    for frame, source, kpts in zip(drawn, original, tracks):
+        # Bone midpoints are drawn green over the grey background.
+        mids = ((kpts[0] + kpts[1:]) / 2).round().astype(int)
+        changed = np.abs(frame.astype(int) - source.astype(int)).max(axis=-1)
+        assert (changed[mids[:, 1], mids[:, 0]] > 40).mean() > 0.8
+
+
+def test_video_demo_writes_one_skeleton_per_frame(repo_root, trained_checkpoint, tmp_path):
+    _, checkpoint = trained_checkpoint
+    clip = str(tmp_path / 'clip.avi')
+    tracks = write_clip(clip, frames=6)
+    out, out_json = str(tmp_path / 'vis.mp4'), str(tmp_path / 'vis.json')
+    proc = subprocess.run(
+        [sys.executable, osp.join(repo_root, 'tools/video_demo.py'), clip, '--config',
+         osp.join(repo_root, QUICKSTART_CFG), '--checkpoint', checkpoint, '--fast', '--out',
+         out, '--out-json', out_json, '--bbox', '0', '0', '160', '160'],
+        cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'fps prediction' in proc.stdout and 'fps end to end' in proc.stdout
+    with open(out_json) as f:
+        summary = json.load(f)
+    keypoints = np.asarray(summary['keypoints'])
+    assert keypoints.shape == (len(tracks), 21, 2) and np.isfinite(keypoints).all()
+    assert summary['reinitialised'][0] == 0
+    drawn, original = read_frames(out), read_frames(clip)
+    assert len(drawn) == len(tracks)
+    meta_links = [[0, 1], [1, 2], [2, 3], [3, 4], [0, 5], [5, 6], [6, 7], [7, 8], [0, 9],
+                  [9, 10], [10, 11], [11, 12], [0, 13], [13, 14], [14, 15], [15, 16],
+                  [0, 17], [17, 18], [18, 19], [19, 20]]
+    for frame, source, kpts in zip(drawn, original, keypoints):
+        # The predicted skeleton of that frame is drawn on it: bone midpoints
+        # (inside the frame) changed colour.
+        mids = np.array([(kpts[i] + kpts[j]) / 2 for i, j in meta_links]).round().astype(int)
+        inside = ((mids >= 2) & (mids < 158)).all(axis=1)
+        assert inside.sum() >= 10
+        changed = np.abs(frame.astype(int) - source.astype(int)).max(axis=-1)
+        assert (changed[mids[inside, 1], mids[inside, 0]] > 40).mean() > 0.7

@@ -1,0 +1,139 @@
+"""The ONNX Runtime predictor's crop, normalisation and mapping back to the image."""
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+from mmpose_mlehand.deploy.export import export_onnx
+from mmpose_mlehand.deploy.onnx_predictor import (METADATA_KEY, OnnxHandPredictor, crop_inputs,
+                                                  keypoints_to_image)
+from tests.deploy.random_model import random_quickstart_model
+
+# A 64x48 input (w, h): boxes get widened or heightened to 4:3.
+INPUT_SIZE = (64, 48)
+CONSTANT_KEYPOINTS = np.array([[32, 24], [0, 0], [64, 48], [16, 36]], dtype=np.float32)
+
+
+def constant_model(path: str, padding: float = 1.25) -> str:
+    """An ONNX graph that ignores its input's values and outputs fixed keypoints
+    (input pixels) and scores for every crop of the batch."""
+    K = len(CONSTANT_KEYPOINTS)
+    nodes = [
+        helper.make_node('ReduceMean', ['input'], ['mean'], axes=[1, 2, 3], keepdims=1),
+        helper.make_node('Mul', ['mean', 'zero'], ['zeros']),  # (N, 1, 1, 1)
+        helper.make_node('Reshape', ['zeros', 'shape3'], ['zeros3']),  # (N, 1, 1)
+        helper.make_node('Add', ['zeros3', 'kpts'], ['keypoints']),
+        helper.make_node('Reshape', ['zeros', 'shape2'], ['zeros2']),  # (N, 1)
+        helper.make_node('Add', ['zeros2', 'score'], ['scores']),
+    ]
+    inits = [
+        helper.make_tensor('zero', TensorProto.FLOAT, [], [0.0]),
+        helper.make_tensor('shape3', TensorProto.INT64, [3], [-1, 1, 1]),
+        helper.make_tensor('shape2', TensorProto.INT64, [2], [-1, 1]),
+        helper.make_tensor('kpts', TensorProto.FLOAT, [1, K, 2],
+                           CONSTANT_KEYPOINTS.flatten().tolist()),
+        helper.make_tensor('score', TensorProto.FLOAT, [1, K], [0.75] * K),
+    ]
+    graph = helper.make_graph(
+        nodes, 'constant', [helper.make_tensor_value_info(
+            'input', TensorProto.FLOAT, ['batch', 3, INPUT_SIZE[1], INPUT_SIZE[0]])],
+        [helper.make_tensor_value_info('keypoints', TensorProto.FLOAT, ['batch', K, 2]),
+         helper.make_tensor_value_info('scores', TensorProto.FLOAT, ['batch', K])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)])
+    model.ir_version = 8
+    meta = dict(input_size=list(INPUT_SIZE), padding=padding, mean=[0., 0., 0.],
+                std=[1., 1., 1.], bgr_to_rgb=True, flip_test=False, keypoint_names=[],
+                skeleton_links=[], outputs=['keypoints', 'scores'])
+    helper.set_model_props(model, {METADATA_KEY: json.dumps(meta)})
+    onnx.save(model, path)
+    return path
+
+
+def test_known_crop_maps_back_to_image_coordinates(tmp_path):
+    predictor = OnnxHandPredictor(constant_model(str(tmp_path / 'constant.onnx')))
+    image = np.zeros((150, 200, 3), np.uint8)
+    keypoints, scores = predictor(image, bboxes=[[10, 20, 110, 70], [0, 0, 40, 80]])
+    # Box 1: centre (60, 45), size (100, 50) * 1.25 = (125, 62.5), widened to
+    # 4:3 height: (125, 93.75). A crop pixel p maps to p / (64, 48) * size +
+    # centre - size / 2.
+    np.testing.assert_allclose(keypoints[0], [[60, 45], [-2.5, -1.875], [122.5, 91.875],
+                                              [28.75, 68.4375]], atol=1e-9)
+    # Box 2: centre (20, 40), size (40, 80) * 1.25 = (50, 100) -> 4:3 width:
+    # (133.333, 100).
+    size = np.array([100 * 4 / 3, 100])
+    expected = CONSTANT_KEYPOINTS / INPUT_SIZE * size + [20, 40] - size / 2
+    np.testing.assert_allclose(keypoints[1], expected, atol=1e-4)
+    np.testing.assert_allclose(scores, 0.75)
+    # No box: the whole image (200 x 150 -> 250 x 187.5, already 4:3).
+    keypoints, _ = predictor(image)
+    np.testing.assert_allclose(keypoints[0, 0], [100, 75], atol=1e-9)
+    np.testing.assert_allclose(keypoints[0, 1], [100 - 125, 75 - 93.75], atol=1e-9)
+
+
+def test_crop_puts_an_image_point_where_the_mapping_says():
+    """A blob at a known image point appears in the crop at the input pixel that
+    keypoints_to_image maps back to that image point."""
+    image = np.zeros((150, 200, 3), np.float32)
+    ys, xs = np.mgrid[0:150, 0:200]
+    point = np.array([60 + 31.25, 45 - 15.0])
+    image[..., 1] = 200 * np.exp(-((xs - point[0]) ** 2 + (ys - point[1]) ** 2) / (2 * 3.0**2))
+    inputs, centers, scales = crop_inputs(image.astype(np.uint8), [[10, 20, 110, 70]],
+                                          INPUT_SIZE, 1.25, (0, 0, 0), (1, 1, 1), False)
+    crop = inputs[0, 1]
+    cy, cx = np.mgrid[0:INPUT_SIZE[1], 0:INPUT_SIZE[0]]
+    centroid = np.array([(crop * cx).sum(), (crop * cy).sum()]) / crop.sum()
+    # 31.25 px right of the centre = 16 input px; 15 px up = 7.68 input px.
+    np.testing.assert_allclose(centroid, [32 + 16, 24 - 7.68], atol=0.05)
+    back = keypoints_to_image(centroid[None, None], centers, scales, INPUT_SIZE)
+    np.testing.assert_allclose(back[0, 0], point, atol=0.1)
+
+
+def test_normalisation_and_channel_order():
+    image = np.zeros((10, 10, 3), np.uint8)
+    image[...] = (10, 20, 30)  # BGR
+    inputs, _, _ = crop_inputs(image, None, (4, 4), 1.0, (1, 2, 3), (2, 4, 8), True)
+    np.testing.assert_allclose(inputs[0, :, 2, 2], [(30 - 1) / 2, (20 - 2) / 4, (10 - 3) / 8])
+
+
+@pytest.mark.parametrize('flip_test', [True, False])
+def test_predictor_matches_mmpose_inference_topdown(repo_root, tmp_path, flip_test):
+    from mmpose.apis import inference_topdown
+    model = random_quickstart_model(repo_root, flip_test=flip_test)
+    onnx_file = str(tmp_path / 'model.onnx')
+    export_onnx(model, onnx_file)
+    predictor = OnnxHandPredictor(onnx_file)
+    rng = np.random.default_rng(0)
+    image = cv2.GaussianBlur(rng.integers(0, 255, (200, 260, 3), dtype=np.uint8), (9, 9), 3)
+    for bboxes in (np.array([[30.5, 40.0, 180.0, 170.25], [100, 10, 250, 190]], np.float32),
+                   None):
+        expected = inference_topdown(model, image, bboxes=bboxes)
+        keypoints, scores = predictor(image, bboxes)
+        assert len(expected) == len(keypoints)
+        for sample, kpts, score in zip(expected, keypoints, scores):
+            np.testing.assert_allclose(kpts, sample.pred_instances.keypoints[0], rtol=0,
+                                       atol=1e-3)
+            np.testing.assert_allclose(score, sample.pred_instances.keypoint_scores[0],
+                                       rtol=0, atol=1e-5)
+
+
+def test_predictor_runs_without_torch_and_mmpose(repo_root, tmp_path):
+    model_file = constant_model(str(tmp_path / 'constant.onnx'))
+    code = (
+        'import sys\n'
+        'for name in ("torch", "mmpose", "mmengine", "mmcv"):\n'
+        '    sys.modules[name] = None\n'
+        'import numpy as np\n'
+        'from mmpose_mlehand.deploy.onnx_predictor import OnnxHandPredictor\n'
+        'from mmpose_mlehand.apis.tracking import HandTracker\n'
+        f'p = OnnxHandPredictor({model_file!r})\n'
+        'kpts, scores = p(np.zeros((150, 200, 3), np.uint8), [[10, 20, 110, 70]])\n'
+        'print(kpts[0, 0].tolist())\n')
+    proc = subprocess.run([sys.executable, '-c', code], cwd=repo_root, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == '[60.0, 45.0]'
