@@ -110,3 +110,22 @@ def tiny_cfg(data_root: str, work_dir: str, max_epochs: int) -> Config:
         'visualizer.vis_backends': [dict(type='LocalVisBackend')],
     })
     return cfg
+
+
+def flatten(obj, prefix: str = '') -> Dict[str, object]:
+    """{'a.b.0.c': leaf} for nested dicts and lists (configs compared key by key)."""
+    if isinstance(obj, dict):
+        items = obj.items()
+    elif isinstance(obj, (list, tuple)):
+        items = enumerate(obj)
+    else:
+        return {prefix: obj}
+    out = {}
+    for key, value in items:
+        out.update(flatten(value, f'{prefix}.{key}' if prefix else str(key)))
+    return out or {prefix: obj}
+
+
+def load_config(path: str) -> Config:
+    """A config by its path relative to the repository root."""
+    return Config.fromfile(osp.join(REPO_ROOT, path))

@@ -11,7 +11,7 @@ import json
 import math
 import os
 import os.path as osp
-from typing import Dict, List
+from typing import List
 
 import numpy as np
 import pytest
@@ -22,7 +22,9 @@ from mmengine.runner import Runner
 from mmpose.registry import KEYPOINT_CODECS, MODELS
 from mmpose.testing import get_packed_inputs
 
-from tests.helpers import REPO_ROOT, tiny_config_options
+from tests.helpers import REPO_ROOT, flatten
+from tests.helpers import load_config as load
+from tests.helpers import tiny_config_options
 
 DATASETS = ('freihand', 'rhd', 'synthetic-freihand')
 METHOD = {
@@ -53,10 +55,6 @@ REAL = [leaf(a, d) for d in ('freihand', 'rhd') for a in ALGORITHMS] + [
     METHOD['freihand'], METHOD['rhd']]
 
 
-def load(path: str) -> Config:
-    return Config.fromfile(osp.join(REPO_ROOT, path))
-
-
 def algorithm_of(path: str) -> str:
     name = osp.basename(path)
     return 'mlehand' if name.startswith('mlehand_') else name.split('_')[0]
@@ -67,20 +65,6 @@ def pretrained_off(cfg: Config) -> None:
     init_cfg = cfg.model.backbone.get('init_cfg')
     if init_cfg is not None and init_cfg.get('type') == 'Pretrained':
         cfg.model.backbone.init_cfg = None
-
-
-def flatten(obj, prefix: str = '') -> Dict[str, object]:
-    """{'a.b.0.c': leaf} for nested dicts and lists."""
-    if isinstance(obj, dict):
-        items = obj.items()
-    elif isinstance(obj, (list, tuple)):
-        items = enumerate(obj)
-    else:
-        return {prefix: obj}
-    out = {}
-    for key, value in items:
-        out.update(flatten(value, f'{prefix}.{key}' if prefix else str(key)))
-    return out or {prefix: obj}
 
 
 def test_all_baseline_configs_are_listed():

@@ -8,32 +8,13 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmpose.registry import MODELS
 from torch import nn
 
 from mmpose_mlehand.experiments import MODEL_SPECS
 from mmpose_mlehand.models.heads import SequentialIntegralHead, SoftArgmaxHead
-from tests.helpers import REPO_ROOT
-
-
-def load(path: str) -> Config:
-    return Config.fromfile(osp.join(REPO_ROOT, path))
-
-
-def flatten(obj, prefix: str = '') -> dict:
-    """{'a.b.0.c': leaf} for nested dicts and lists."""
-    if isinstance(obj, dict):
-        items = obj.items()
-    elif isinstance(obj, (list, tuple)):
-        items = enumerate(obj)
-    else:
-        return {prefix: obj}
-    out = {}
-    for key, value in items:
-        out.update(flatten(value, f'{prefix}.{key}' if prefix else str(key)))
-    return out or {prefix: obj}
-
+from tests.helpers import REPO_ROOT, flatten
+from tests.helpers import load_config as load
 
 SOFT_ARGMAX = {
     'paper': ['configs/mlehand_res50_freihand.py',
