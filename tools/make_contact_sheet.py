@@ -16,10 +16,10 @@ from mmpose_mlehand.synthetic import make_contact_sheet  # noqa: E402
 def parse_args(argv=None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
-        description='Render a grid of FreiHAND-format samples and a row of '
-        'RHD-format samples and a row of clean-style FreiHAND-format '
-        'samples with their skeletons (filled dots: visible '
-        'keypoints, rings: hidden ones) into a PNG.')
+        description='Render a grid of FreiHAND-format samples, a row of '
+        'clean-style and a row of photo-style FreiHAND-format samples and a '
+        'row of RHD-format samples with their skeletons (filled dots: '
+        'visible keypoints, rings: hidden ones) into a PNG.')
     parser.add_argument('--out', default='docs/synthetic_contact_sheet.png',
                         help='output PNG (default: '
                         'docs/synthetic_contact_sheet.png)')
@@ -31,18 +31,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--clean', type=int, default=4,
                         help='number of clean-style FreiHAND samples, 0 for '
                         'none (default: 4)')
+    parser.add_argument('--photo', type=int, default=4,
+                        help='number of photo-style FreiHAND samples, 0 for '
+                        'none (default: 4)')
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     """Write the sheet; return the exit status."""
     args = parse_args(argv)
-    if args.grid < 1 or args.rhd < 1 or args.clean < 0 or args.seed < 0:
-        print('error: --grid and --rhd must be >= 1, --clean and --seed >= 0',
-              file=sys.stderr)
+    if (args.grid < 1 or args.rhd < 1 or args.clean < 0 or args.photo < 0
+            or args.seed < 0):
+        print('error: --grid and --rhd must be >= 1, --clean, --photo and '
+              '--seed >= 0', file=sys.stderr)
         return 2
     make_contact_sheet(args.out, seed=args.seed, grid=args.grid,
-                       rhd_count=args.rhd, clean_count=args.clean)
+                       rhd_count=args.rhd, clean_count=args.clean,
+                       photo_count=args.photo)
     print(f'wrote {args.out}')
     return 0
 

@@ -12,7 +12,7 @@ import sys
 # pip-installed.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mmpose_mlehand.synthetic import (FORMATS, STYLES, generate_dataset,  # noqa: E402
+from mmpose_mlehand.synthetic import (FAMILIES, FORMATS, STYLES, generate_dataset,  # noqa: E402
                                       parse_label_noise)
 
 
@@ -68,10 +68,21 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'below (default: none)')
     parser.add_argument('--style', choices=tuple(STYLES), default='full',
                         help='scene style: full (any view, clutter, '
-                        'occluders, camera degradations; default) or clean '
+                        'occluders, camera degradations; default), clean '
                         '(palm or back towards the camera within 30 degrees, '
                         'plain gradient background, no occluders, no blur '
-                        'or noise)')
+                        'or noise) or photo (webcam-like: mostly upright '
+                        'hands, palm or back within 50 degrees, forearm in '
+                        'view, often a person beside the hand, photograph '
+                        'or procedural backgrounds, skin texture, colour '
+                        'temperature, white balance, webcam noise and blur, '
+                        'hands partly out of the frame, held objects)')
+    parser.add_argument('--family', choices=FAMILIES, default='train',
+                        help='appearance family (photo style only for '
+                        'heldout): heldout draws skin tones, light colours, '
+                        'white balances, JPEG qualities, photographs and '
+                        'procedural backgrounds that train never uses '
+                        '(default: train)')
     parser.add_argument('--workers', type=int, default=1,
                         help='worker processes (default: 1)')
     parser.add_argument('--overwrite', action='store_true',
@@ -90,8 +101,8 @@ def main(argv=None) -> int:
             num_eval=args.num_eval, versions=args.versions,
             label_noise=args.label_noise, workers=args.workers,
             overwrite=args.overwrite, progress=not args.quiet,
-            style=args.style)
-    except (ValueError, TypeError, FileExistsError) as exc:
+            style=args.style, family=args.family)
+    except (ValueError, TypeError, FileExistsError, RuntimeError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
     print(f'wrote {stats["training_images"]} training and '

@@ -4,10 +4,15 @@ Modules, one job each:
 
 - :mod:`.hand_model`: kinematic hand (bone lengths, joint limits, poses);
 - :mod:`.camera`: intrinsics, projection, placing hands in view;
-- :mod:`.scene`: hand, arm, body and occluder primitives, skin, lights;
+- :mod:`.scene`: hand, arm, body, person and occluder primitives, skin,
+  lights;
 - :mod:`.renderer`: z-buffer rasteriser, shading, visibility, compositing;
+- :mod:`.skin_texture`: skin blotches and creases;
 - :mod:`.backgrounds`, :mod:`.effects`: backgrounds and camera effects;
-- :mod:`.styles`: scene styles (``full``, ``clean``);
+- :mod:`.photos`: crops of photographs shipped with installed packages;
+- :mod:`.colour_temperature`: colours of black-body lights;
+- :mod:`.appearance`: appearance families (``train``, ``heldout``);
+- :mod:`.styles`: scene styles (``full``, ``clean``, ``photo``);
 - :mod:`.label_noise`: training-label noise models;
 - :mod:`.samples`: one FreiHAND- or RHD-style sample from its seed;
 - :mod:`.writers`: the raw file layouts;
@@ -16,6 +21,7 @@ Modules, one job each:
 
 numpy and OpenCV only: nothing here imports torch or MMPose.
 """
+from .appearance import FAMILIES, Appearance, sample_appearance
 from .contact_sheet import make_contact_sheet
 from .generate import FORMATS, generate_dataset
 from .label_noise import parse_label_noise, perturb_uv, perturb_xyz
@@ -23,7 +29,8 @@ from .samples import render_freihand_sample, render_rhd_sample
 from .styles import STYLES, SceneStyle, get_style
 
 __all__ = [
-    'FORMATS', 'STYLES', 'SceneStyle', 'generate_dataset',
+    'FAMILIES', 'FORMATS', 'STYLES', 'Appearance', 'SceneStyle',
+    'generate_dataset', 'sample_appearance',
     'get_style', 'make_contact_sheet', 'parse_label_noise', 'perturb_uv',
     'perturb_xyz', 'render_freihand_sample', 'render_rhd_sample'
 ]

@@ -4,13 +4,16 @@ A background is one of four bases (a gradient, multi-octave value noise, a
 stripe or check texture, an indoor-like layout of large panels), then random
 clutter (rectangles, ellipses, polylines), then with some probability
 skin-coloured blobs and finger-like capsules that a detector must not mistake
-for the hand, then an optional defocus blur. Images are float32 RGB in [0, 1].
+for the hand, then an optional defocus blur. :func:`photo_background` is a
+crop of a real photograph (:mod:`.photos`) with, sometimes, the same
+distractors on top and a defocus blur. Images are float32 RGB in [0, 1].
 """
-from typing import Callable, Dict
+from typing import Callable, Dict, Optional, Sequence
 
 import cv2
 import numpy as np
 
+from .photos import photo_crop
 from .scene import random_colour
 
 # Integer ranges below are rng.integers bounds (high end exclusive); sizes in
@@ -59,6 +62,11 @@ STROKE_LENGTH_RANGE = (2.0, 5.0)
 DEFOCUS_PROB = 0.4
 DEFOCUS_SIGMA_RANGE_PX = (0.8, 2.0)
 ANTIALIAS_SIGMA_PX = 0.6
+# Photograph backgrounds: share with distractors drawn on top, share with a
+# defocus blur and its sigma (px at full resolution).
+PHOTO_DISTRACTOR_PROB = 0.3
+PHOTO_DEFOCUS_PROB = 0.4
+PHOTO_DEFOCUS_SIGMA_RANGE_PX = (0.6, 2.0)
 
 
 def _gradient(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -181,8 +189,12 @@ def _distractors(rng: np.random.Generator, image: np.ndarray,
             cv2.line(image, p, q, light, max(int(thick * 0.6), 1), cv2.LINE_AA)
 
 
+BASE_NAMES = tuple(_BASES)
+
+
 def random_background(rng: np.random.Generator, height: int, width: int,
-                      skin_rgb: np.ndarray, clutter: bool = True) -> np.ndarray:
+                      skin_rgb: np.ndarray, clutter: bool = True,
+                      bases: Optional[Sequence[str]] = None) -> np.ndarray:
     """Draw a cluttered background.
 
     Args:
@@ -192,6 +204,8 @@ def random_background(rng: np.random.Generator, height: int, width: int,
         skin_rgb (np.ndarray): (3,) the hand's skin colour, for distractors.
         clutter (bool): If False, a plain colour gradient (no texture,
             clutter, distractors or defocus).
+        bases (sequence, optional): Base names (of BASE_NAMES) to draw the
+            base from; None for all of them.
 
     Returns:
         np.ndarray: (height, width, 3) float32 RGB in [0, 1].
@@ -201,7 +215,10 @@ def random_background(rng: np.random.Generator, height: int, width: int,
     # Drawn at half resolution and scaled up: a quarter of the pixels, and
     # backgrounds need no finer detail than the camera blur leaves.
     h, w = max(height // 2, 1), max(width // 2, 1)
-    names = tuple(_BASES)
+    names = BASE_NAMES if bases is None else tuple(bases)
+    unknown = set(names) - set(BASE_NAMES)
+    if not names or unknown:
+        raise ValueError(f'bases must be names of {BASE_NAMES}, got {bases!r}')
     image = _BASES[names[rng.integers(len(names))]](rng, h, w)
     image = np.ascontiguousarray(image, np.float32)
     _clutter(rng, image)
@@ -215,3 +232,26 @@ def random_background(rng: np.random.Generator, height: int, width: int,
         rng.uniform(*DEFOCUS_SIGMA_RANGE_PX) if defocus else ANTIALIAS_SIGMA_PX)
     np.clip(image, 0, 1, out=image)
     return cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def photo_background(rng: np.random.Generator, name: str, height: int,
+                     width: int, skin_rgb: np.ndarray) -> np.ndarray:
+    """A crop of a real photograph, sometimes with distractors and defocus.
+
+    Args:
+        rng (np.random.Generator): Random source.
+        name (str): Photograph name (``photos.PHOTO_SOURCES``).
+        height (int): Image height.
+        width (int): Image width.
+        skin_rgb (np.ndarray): (3,) the hand's skin colour, for distractors.
+
+    Returns:
+        np.ndarray: (height, width, 3) float32 RGB in [0, 1].
+    """
+    image = photo_crop(rng, name, height, width)
+    if rng.random() < PHOTO_DISTRACTOR_PROB:
+        _distractors(rng, image, skin_rgb)
+    if rng.random() < PHOTO_DEFOCUS_PROB:
+        image = cv2.GaussianBlur(image, (0, 0),
+                                 rng.uniform(*PHOTO_DEFOCUS_SIGMA_RANGE_PX))
+    return image

@@ -65,6 +65,9 @@ _PLACE_SHRINK = 0.93
 # place_out_of_view: distance of the hand's box centre from the image centre,
 # in image sides (uniform), plus the box size.
 OUT_OF_VIEW_DISTANCE_RANGE = (1.0, 1.6)
+# shift_out_of_frame: how far the keypoint box ends up beyond the image edge,
+# as a share of its longest side (uniform).
+OUT_OF_FRAME_CUT_RANGE = (0.1, 0.35)
 
 
 def random_rotation(rng: np.random.Generator) -> np.ndarray:
@@ -185,3 +188,42 @@ def place_out_of_view(points: np.ndarray, K: np.ndarray, spec: CameraSpec,
         if outside.all() and (points[:, 2] + t[2] > MIN_DEPTH).all():
             return t
     raise RuntimeError('could not place the hand outside the image')
+
+
+def shift_out_of_frame(points: np.ndarray, translation: np.ndarray,
+                       K: np.ndarray, spec: CameraSpec,
+                       rng: np.random.Generator) -> np.ndarray:
+    """Move a placed hand sideways so that part of it leaves the image.
+
+    One of the four image edges is drawn; the hand moves parallel to the
+    image plane (its depth is unchanged) until its keypoint box crosses that
+    edge by a share OUT_OF_FRAME_CUT_RANGE of the box's longest side (exactly
+    for the keypoint that was outermost towards the edge; perspective may
+    make another one the outermost). The keypoints stay exact: they are
+    ``points`` plus the returned translation.
+
+    Args:
+        points (np.ndarray): (N, 3) rotated points (as for place_in_view).
+        translation (np.ndarray): (3,) translation from place_in_view.
+        K (np.ndarray): 3x3 intrinsics.
+        spec (CameraSpec): Image size.
+        rng (np.random.Generator): Draws the edge and the cut (2 draws).
+
+    Returns:
+        np.ndarray: the new translation (3,).
+    """
+    placed = points + translation
+    uv = project(placed, K)
+    lo, hi = uv.min(axis=0), uv.max(axis=0)
+    edge = int(rng.integers(4))  # left, right, top, bottom
+    cut = rng.uniform(*OUT_OF_FRAME_CUT_RANGE) * float((hi - lo).max())
+    axis = edge // 2
+    if edge % 2 == 0:
+        shift = -(lo[axis] + cut)
+        outermost = int(np.argmin(uv[:, axis]))
+    else:
+        shift = spec.image_size - 1 - hi[axis] + cut
+        outermost = int(np.argmax(uv[:, axis]))
+    moved = np.array(translation, np.float64)
+    moved[axis] += shift * placed[outermost, 2] / K[axis, axis]
+    return moved

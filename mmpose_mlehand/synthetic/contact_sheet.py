@@ -59,9 +59,19 @@ def _freihand_tile(seed: int, index: int, tile: int, style: str) -> np.ndarray:
     return image
 
 
+def _freihand_row(seed: int, count: int, width: int, style: str) -> np.ndarray:
+    """One row of ``count`` FreiHAND-format tiles, padded to ``width``."""
+    side = width // count
+    row = np.concatenate([_freihand_tile(seed, i, side, style)
+                          for i in range(count)], axis=1)
+    return np.pad(row, ((0, 0), (0, width - row.shape[1]), (0, 0)),
+                  constant_values=255)
+
+
 def make_contact_sheet(path: str, seed: int = 0, grid: int = 4,
                        rhd_count: int = 4, tile: int = FREIHAND_IMAGE_SIZE,
-                       clean_count: int = 4) -> np.ndarray:
+                       clean_count: int = 4,
+                       photo_count: int = 4) -> np.ndarray:
     """Render samples of both formats into one PNG.
 
     Args:
@@ -73,6 +83,8 @@ def make_contact_sheet(path: str, seed: int = 0, grid: int = 4,
             its samples are shown unscaled).
         clean_count (int): Number of FreiHAND-format samples of the
             ``clean`` scene style (one row; 0 for none).
+        photo_count (int): Number of FreiHAND-format samples of the
+            ``photo`` scene style, ``train`` family (one row; 0 for none).
 
     Returns:
         np.ndarray: the sheet as RGB uint8.
@@ -87,11 +99,11 @@ def make_contact_sheet(path: str, seed: int = 0, grid: int = 4,
     if clean_count > 0:
         rows.append(_caption(width, 'FreiHAND format, --style clean (the quick '
                              'start\'s data)'))
-        side = width // clean_count
-        row = np.concatenate([_freihand_tile(seed, i, side, 'clean')
-                              for i in range(clean_count)], axis=1)
-        rows.append(np.pad(row, ((0, 0), (0, width - row.shape[1]), (0, 0)),
-                           constant_values=255))
+        rows.append(_freihand_row(seed, clean_count, width, 'clean'))
+    if photo_count > 0:
+        rows.append(_caption(width, 'FreiHAND format, --style photo '
+                             '(webcam-like)'))
+        rows.append(_freihand_row(seed, photo_count, width, 'photo'))
     rows.append(_caption(width, f'RHD format ({RHD_IMAGE_SIZE}x{RHD_IMAGE_SIZE}, shown '
                          'scaled; both hands drawn, a hand out of the frame is not)'))
     tiles = []

@@ -2,12 +2,18 @@
 
 Each effect is drawn per image. :func:`colour_jitter` works on float32 RGB in
 [0, 1]; :func:`degrade` adds blur, vignetting and sensor noise, quantises to
-uint8 and applies a gamma curve (the camera response).
+uint8 and applies a gamma curve (the camera response). :func:`photo_camera`
+is a webcam's whole response for the ``photo`` style: exposure, white balance
+for an assumed illuminant (:func:`white_balance_gains`), contrast, saturation,
+blur, motion blur, vignetting, signal-dependent sensor noise, quantisation
+and gamma.
 """
 import functools
 
 import cv2
 import numpy as np
+
+from .colour_temperature import kelvin_rgb
 
 # Colour jitter: exposure and contrast factors, per-channel white-balance
 # gains and saturation (0 grey, 1 unchanged).
@@ -33,6 +39,25 @@ VIGNETTE_STRENGTH_RANGE = (0.2, 0.8)
 GAMMA_RANGE = (0.8, 1.25)
 # JPEG quality range for written JPEGs and for the JPEG round trip of PNGs.
 JPEG_QUALITY_RANGE = (60, 95)
+# Photo camera (photo_camera): exposure (stops), contrast about a fixed grey
+# level (not the image mean, so the hand's pixels do not depend on the
+# background) and saturation, uniform.
+PHOTO_EXPOSURE_EV_RANGE = (-0.6, 0.4)
+PHOTO_CONTRAST_RANGE = (0.85, 1.2)
+PHOTO_CONTRAST_PIVOT = 0.45
+PHOTO_SATURATION_RANGE = (0.75, 1.2)
+# Photo camera: shares of images with Gaussian blur (defocus), motion blur
+# (hand movement) and vignetting, and their sigma (px), kernel length (px,
+# rng.integers bounds) and strength.
+PHOTO_BLUR_PROB = 0.4
+PHOTO_BLUR_SIGMA_RANGE_PX = (0.3, 1.2)
+PHOTO_MOTION_BLUR_PROB = 0.25
+PHOTO_MOTION_BLUR_LENGTH_RANGE_PX = (3, 12)
+PHOTO_VIGNETTE_PROB = 0.5
+# Photo camera: signal-dependent sensor noise on every image, variance
+# shot * intensity + read ** 2 (intensity in [0, 1]; uniform per image).
+PHOTO_SHOT_NOISE_RANGE = (2e-4, 3e-3)
+PHOTO_READ_NOISE_RANGE = (0.002, 0.012)
 # Sensor noise is cut from a fixed table of unit Gaussian noise at a random
 # offset, which is much cheaper than drawing fresh normal noise per image.
 _NOISE_TABLE_SIZE = 640
@@ -75,11 +100,30 @@ def degrade(rng: np.random.Generator, image: np.ndarray,
     With ``degradations=False`` only the quantisation and gamma are applied.
     """
     out = _blur_vignette_noise(rng, image) if degradations else image
+    quantised = _quantise(out)
+    return _apply_gamma(quantised, rng.uniform(*GAMMA_RANGE))
+
+
+def _quantise(image: np.ndarray) -> np.ndarray:
+    """float RGB in [0, 1] (clipped) to uint8."""
     # Clip first: convertScaleAbs rounds and saturates but mirrors negatives.
-    quantised = cv2.convertScaleAbs(np.clip(out, 0.0, 1.0), alpha=255.0)
-    gamma = rng.uniform(*GAMMA_RANGE)
+    return cv2.convertScaleAbs(np.clip(image, 0.0, 1.0), alpha=255.0)
+
+
+def _apply_gamma(image: np.ndarray, gamma: float) -> np.ndarray:
+    """The camera response ``x ** gamma`` on a uint8 image."""
     lut = np.round((np.arange(256) / 255) ** gamma * 255).astype(np.uint8)
-    return cv2.LUT(quantised, lut)
+    return cv2.LUT(image, lut)
+
+
+def motion_blur(image: np.ndarray, length: int, angle_deg: float) -> np.ndarray:
+    """Blur along a line of ``length`` px at ``angle_deg`` (camera shake)."""
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2] = 1.0 / length
+    rot = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2),
+                                  angle_deg, 1.0)
+    kernel = cv2.warpAffine(kernel, rot, (length, length))
+    return cv2.filter2D(image, -1, kernel / max(kernel.sum(), 1e-6))
 
 
 def _blur_vignette_noise(rng: np.random.Generator,
@@ -89,12 +133,7 @@ def _blur_vignette_noise(rng: np.random.Generator,
         out = cv2.GaussianBlur(out, (0, 0), rng.uniform(*BLUR_SIGMA_RANGE_PX))
     if rng.random() < MOTION_BLUR_PROB:
         length = int(rng.integers(*MOTION_BLUR_LENGTH_RANGE_PX))
-        kernel = np.zeros((length, length), np.float32)
-        kernel[length // 2] = 1.0 / length
-        rot = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2),
-                                      float(rng.uniform(0, 180)), 1.0)
-        kernel = cv2.warpAffine(kernel, rot, (length, length))
-        out = cv2.filter2D(out, -1, kernel / max(kernel.sum(), 1e-6))
+        out = motion_blur(out, length, float(rng.uniform(0, 180)))
     h, w = out.shape[:2]
     if rng.random() < VIGNETTE_PROB:
         strength = np.float32(rng.uniform(*VIGNETTE_STRENGTH_RANGE))
@@ -106,6 +145,86 @@ def _blur_vignette_noise(rng: np.random.Generator,
         sigma = np.float32(rng.uniform(*NOISE_SIGMA_RANGE))
         out = out + table[y0:y0 + h, x0:x0 + w] * sigma
     return out
+
+
+def white_balance_gains(camera_kelvin: float) -> np.ndarray:
+    """(3,) per-channel gains that turn light of ``camera_kelvin`` white."""
+    return (1.0 / kelvin_rgb(camera_kelvin)).astype(np.float32)
+
+
+def white_balance(image: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    """Multiply each channel of a float RGB image by its gain."""
+    return image * np.asarray(gains, np.float32)
+
+
+def sensor_noise(image: np.ndarray, shot: float, read: float, y0: int,
+                 x0: int) -> np.ndarray:
+    """Signal-dependent Gaussian noise, variance ``shot * I + read ** 2``.
+
+    Args:
+        image (np.ndarray): (H, W, 3) float32 RGB (intensity I in [0, 1]).
+        shot (float): Shot-noise factor (variance per unit intensity).
+        read (float): Read-noise sigma.
+        y0 (int): Row of the crop of the fixed noise table.
+        x0 (int): Column of the crop of the fixed noise table.
+
+    Returns:
+        np.ndarray: the noisy float32 image (not clipped).
+    """
+    h, w = image.shape[:2]
+    variance = np.clip(image, 0.0, 1.0) * np.float32(shot) + np.float32(
+        read * read)
+    return image + _noise_table()[y0:y0 + h, x0:x0 + w] * np.sqrt(variance)
+
+
+def photo_camera(rng: np.random.Generator, image: np.ndarray,
+                 camera_kelvin: float) -> np.ndarray:
+    """A webcam's response to a float RGB image; returns uint8 RGB.
+
+    Exposure, white balance for ``camera_kelvin`` (gains that make light of
+    that colour temperature white), contrast and saturation as one colour
+    matrix; then blur, motion blur and vignetting (each with its
+    probability), signal-dependent sensor noise, quantisation and gamma.
+    Every parameter is drawn whether its effect is used or not, so the
+    number of draws is fixed.
+
+    Args:
+        rng (np.random.Generator): Random source.
+        image (np.ndarray): (H, W, 3) float32 RGB in [0, 1], the scene's
+            light (colour included) already applied.
+        camera_kelvin (float): Illuminant the white balance assumes (K).
+    """
+    h, w = image.shape[:2]
+    exposure = 2.0 ** rng.uniform(*PHOTO_EXPOSURE_EV_RANGE)
+    contrast = rng.uniform(*PHOTO_CONTRAST_RANGE)
+    saturation = rng.uniform(*PHOTO_SATURATION_RANGE)
+    blur = rng.random() < PHOTO_BLUR_PROB
+    blur_sigma = rng.uniform(*PHOTO_BLUR_SIGMA_RANGE_PX)
+    motion = rng.random() < PHOTO_MOTION_BLUR_PROB
+    length = int(rng.integers(*PHOTO_MOTION_BLUR_LENGTH_RANGE_PX))
+    angle = float(rng.uniform(0, 180))
+    vignette = rng.random() < PHOTO_VIGNETTE_PROB
+    strength = np.float32(rng.uniform(*VIGNETTE_STRENGTH_RANGE))
+    shot = rng.uniform(*PHOTO_SHOT_NOISE_RANGE)
+    read = rng.uniform(*PHOTO_READ_NOISE_RANGE)
+    y0 = int(rng.integers(0, _NOISE_TABLE_SIZE - h + 1))
+    x0 = int(rng.integers(0, _NOISE_TABLE_SIZE - w + 1))
+    gamma = rng.uniform(*GAMMA_RANGE)
+    # Saturation mixes each channel with the grey value (channel mean).
+    sat = saturation * np.eye(3) + (1 - saturation) / 3
+    matrix = sat @ np.diag(white_balance_gains(camera_kelvin)) * (
+        contrast * exposure)
+    offset = np.full(3, (1 - contrast) * PHOTO_CONTRAST_PIVOT)
+    out = cv2.transform(image, np.concatenate(
+        [matrix, offset[:, None]], axis=1).astype(np.float32))
+    if blur:
+        out = cv2.GaussianBlur(out, (0, 0), blur_sigma)
+    if motion:
+        out = motion_blur(out, length, angle)
+    if vignette:
+        out = out * (1 - strength * _radius2(h, w))[..., None]
+    out = sensor_noise(out, shot, read, y0, x0)
+    return _apply_gamma(_quantise(out), gamma)
 
 
 def jpeg_quality(rng: np.random.Generator) -> int:

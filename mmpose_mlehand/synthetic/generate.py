@@ -3,7 +3,8 @@
 Samples are rendered in chunks by a multiprocessing pool (``imap`` keeps the
 order); each worker writes its images and returns the annotations, which the
 main process writes once every sample is rendered. Every sample depends only on
-``(seed, split, index)``, so the output is identical for any worker count.
+``(seed, split, index)`` (and the style and appearance family), so the output
+is identical for any worker count.
 """
 import multiprocessing
 import time
@@ -17,8 +18,8 @@ from .. import version
 from ..hand_format import FREIHAND_NUM_VERSIONS, HAND_SIDES, NUM_KEYPOINTS, RHD_TO_FREIHAND
 from ..utils.progress import progress_bar
 from .label_noise import NoiseModel, format_label_noise, parse_label_noise, perturb_xyz
-from .samples import SPLITS, render_freihand_sample, render_rhd_sample
-from .styles import get_style
+from .photos import available_photos
+from .samples import SPLITS, check_style_family, render_freihand_sample, render_rhd_sample
 from .writers import (prepare_output, rhd_annotation_dict, write_freihand_annotations,
                       write_freihand_images, write_meta, write_rhd_annotations, write_rhd_images)
 
@@ -49,6 +50,7 @@ class _Run:
         models (tuple): Parsed training-label noise models (empty for none).
         workers (int): Worker processes.
         style (str): Scene style name.
+        family (str): Appearance family.
     """
 
     out_dir: str
@@ -60,6 +62,7 @@ class _Run:
     models: Tuple[NoiseModel, ...]
     workers: int
     style: str
+    family: str
 
     @property
     def total_images(self) -> int:
@@ -78,18 +81,19 @@ def _render_chunk(task: Tuple) -> Tuple[str, int, List[_Record]]:
 
     Args:
         task (tuple): ``(fmt, split, seed, start, stop, out_dir, versions,
-            num_split, style)`` as built by :func:`_tasks`.
+            num_split, style, family)`` as built by :func:`_tasks`.
 
     Returns:
         tuple: the split, the number of images written and the per-sample
         labels in sample order.
     """
-    fmt, split, seed, start, stop, out_dir, versions, num_split, style = task
+    (fmt, split, seed, start, stop, out_dir, versions, num_split, style,
+     family) = task
     records, images = [], 0
     for index in range(start, stop):
         if fmt == 'freihand':
             sample = render_freihand_sample(seed, split, index, versions,
-                                            style=style)
+                                            style=style, family=family)
             write_freihand_images(
                 out_dir, split, index, num_split, sample.images,
                 sample.jpeg_qualities,
@@ -97,7 +101,8 @@ def _render_chunk(task: Tuple) -> Tuple[str, int, List[_Record]]:
             records.append((sample.K, sample.xyz))
             images += len(sample.images)
         else:
-            sample = render_rhd_sample(seed, split, index, style=style)
+            sample = render_rhd_sample(seed, split, index, style=style,
+                                       family=family)
             write_rhd_images(out_dir, split, index, sample.image, sample.mask,
                              sample.depth)
             records.append((sample.K, sample.xyz, sample.uv_vis))
@@ -132,7 +137,8 @@ def _check_int(name: str, value, minimum: int,
 
 
 def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
-                     label_noise: str, workers, style: str) -> _Run:
+                     label_noise: str, workers, style: str,
+                     family: str = 'train') -> _Run:
     """Check the arguments of :func:`generate_dataset` before anything is written.
 
     Args:
@@ -146,14 +152,19 @@ def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
         label_noise (str): Training-label noise specification.
         workers (int): Worker processes (>= 1).
         style (str): Scene style name.
+        family (str): Appearance family; ``'heldout'`` needs a style with
+            families.
 
     Returns:
         _Run: the settings with Python ints and the parsed noise models.
 
     Raises:
-        TypeError: if a count or the seed is not an integer.
-        ValueError: on an unknown format, style or noise model, or a value out
-            of range.
+        TypeError: if a count or the seed is not an integer, or the style is
+            not a name.
+        ValueError: on an unknown format, style, family or noise model, a
+            family the style does not support, or a value out of range.
+        RuntimeError: if the style needs photographs and none of the
+            family's is installed.
     """
     if fmt not in FORMATS:
         raise ValueError(f'format must be one of {FORMATS}, got {fmt!r}')
@@ -166,13 +177,17 @@ def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
         raise ValueError('versions applies to the FreiHAND format only')
     workers = _check_int('workers', workers, 1)
     models = parse_label_noise(label_noise)
-    get_style(style)
+    if not isinstance(style, str):
+        raise TypeError(f'style must be a style name (str), got {style!r}')
+    if check_style_family(style, family).photo_background_prob > 0:
+        available_photos(family)  # a clear error before anything is written
     return _Run(out_dir, fmt, num, seed, num_eval, versions, models, workers,
-                style)
+                style, family)
 
 
 def _tasks(fmt: str, seed: int, out_dir: str, versions: int,
-           counts: Dict[str, int], chunk: int, style: str) -> List[Tuple]:
+           counts: Dict[str, int], chunk: int, style: str,
+           family: str = 'train') -> List[Tuple]:
     """Pool tasks covering every sample, split by split, in sample order.
 
     Args:
@@ -183,6 +198,7 @@ def _tasks(fmt: str, seed: int, out_dir: str, versions: int,
         counts (dict): Samples per split.
         chunk (int): Samples per task.
         style (str): Scene style name.
+        family (str): Appearance family.
 
     Returns:
         list: task tuples for :func:`_render_chunk`.
@@ -193,7 +209,7 @@ def _tasks(fmt: str, seed: int, out_dir: str, versions: int,
         split_versions = versions if split == 'training' else 1
         for start in range(0, n, chunk):
             tasks.append((fmt, split, seed, start, min(start + chunk, n),
-                          out_dir, split_versions, n, style))
+                          out_dir, split_versions, n, style, family))
     return tasks
 
 
@@ -211,7 +227,7 @@ def _render_all(run: _Run, progress: bool) -> Dict[str, List[_Record]]:
     chunk = max(1, min(_MAX_CHUNK, (run.num + run.num_eval)
                        // (_CHUNKS_PER_WORKER * run.workers)))
     tasks = _tasks(run.fmt, run.seed, run.out_dir, run.versions, counts, chunk,
-                   run.style)
+                   run.style, run.family)
     records: Dict[str, List[_Record]] = {split: [] for split in SPLITS}
     # One OpenCV thread per process while the pool runs: the workers already
     # use every core, and a forked child must not inherit a live OpenCV thread
@@ -306,6 +322,7 @@ def _write_annotations(run: _Run, records: Dict[str, List[_Record]]) -> None:
         'num_eval': run.num_eval,
         'versions': run.versions,
         'style': run.style,
+        'family': run.family,
         'label_noise': format_label_noise(run.models),
     })
 
@@ -314,7 +331,8 @@ def generate_dataset(out_dir: str, fmt: str, num: int, seed: int = 0,
                      num_eval: Optional[int] = None, versions: int = 1,
                      label_noise: str = 'none', workers: int = 1,
                      overwrite: bool = False, progress: bool = True,
-                     style: str = 'full') -> Dict[str, float]:
+                     style: str = 'full',
+                     family: str = 'train') -> Dict[str, float]:
     """Generate a synthetic dataset in a raw release layout.
 
     The arguments are checked before anything is written; then the images
@@ -335,15 +353,20 @@ def generate_dataset(out_dir: str, fmt: str, num: int, seed: int = 0,
         overwrite (bool): Replace an earlier run's files in ``out_dir``.
         progress (bool): Show a progress bar on stderr (``rich.progress``);
             False prints nothing.
-        style (str): Scene style, ``'full'`` (default) or ``'clean'``; see
-            :mod:`~mmpose_mlehand.synthetic.styles`.
+        style (str): Scene style, ``'full'`` (default), ``'clean'`` or
+            ``'photo'``; see :mod:`~mmpose_mlehand.synthetic.styles`.
+        family (str): Appearance family, ``'train'`` (default) or
+            ``'heldout'`` (``photo`` only): disjoint skin tones, lights, white
+            balances, JPEG qualities and backgrounds, see
+            :mod:`~mmpose_mlehand.synthetic.appearance`. Recorded in
+            ``synthetic_meta.json`` with the style.
 
     Returns:
         dict: ``training_images``, ``evaluation_images``, ``seconds`` and
         ``images_per_s``.
     """
     run = _check_arguments(out_dir, fmt, num, seed, num_eval, versions,
-                           label_noise, workers, style)
+                           label_noise, workers, style, family)
     prepare_output(out_dir, fmt, overwrite)
     start = time.perf_counter()
     records = _render_all(run, progress)

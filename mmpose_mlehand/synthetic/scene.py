@@ -1,9 +1,10 @@
-"""Scene assembly: hand, arm, body and occluder primitives, skin and lights.
+"""Scene assembly: hand, arm, body, person and occluder primitives, skin, lights.
 
 Labels in the render buffers are RHD mask labels for hand parts (left 2-17,
 right 18-33, see ``hand_format``) plus internal labels for the arms
-(:data:`LABEL_ARM`), the body (:data:`LABEL_BODY`) and occluders (from
-:data:`LABEL_OCCLUDER`); :func:`rhd_mask` maps them to the RHD mask.
+(:data:`LABEL_ARM`), the body (:data:`LABEL_BODY`, also a person's head, face
+and torso) and occluders (from :data:`LABEL_OCCLUDER`); :func:`rhd_mask` maps
+them to the RHD mask.
 """
 import colorsys
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -11,6 +12,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..hand_format import NUM_KEYPOINTS, RHD_MASK_LEFT_RANGE, RHD_MASK_PERSON, RHD_MASK_RIGHT_RANGE
+from .colour_temperature import kelvin_rgb
 from .hand_model import HandPose3D, HandShape, mirror_matrix, rot_x, rot_z
 from .renderer import Capsule, Ellipsoid, Light, MaterialTable, Polygon, Primitive, transform
 
@@ -94,6 +96,38 @@ BODY_Y_RANGE = (0.05, 0.3)
 BODY_Z_RANGE = (0.25, 0.5)
 BODY_ROLL_RANGE_DEG = (-20, 20)
 
+# A person beside or behind the hand (webcam scenes, add_person), metres:
+# the head's sideways offset from the hands' mean keypoint (either side,
+# uniform), its vertical offset (positive is down), and the gap between the
+# hand's farthest keypoint and the front of the head; a size factor on the
+# whole person.
+PERSON_SIDEWAYS_RANGE = (0.1, 0.32)
+PERSON_VERTICAL_RANGE = (-0.15, 0.12)
+PERSON_GAP_RANGE = (0.05, 0.35)
+PERSON_SIZE_RANGE = (0.9, 1.1)
+# Head, hair, neck and torso semi-axes (x, y, z) and offsets from the head
+# centre (metres, for size 1); torso roll about the view axis (degrees).
+HEAD_AXES = (0.075, 0.1, 0.09)
+HAIR_AXES = (0.083, 0.085, 0.095)
+HAIR_OFFSET = (0.0, -0.03, 0.015)
+NECK_RADIUS = 0.045
+NECK_OFFSETS = ((0.0, 0.07, 0.01), (0.0, 0.2, 0.03))
+TORSO_AXES = (0.19, 0.26, 0.11)
+TORSO_OFFSET = (0.0, 0.42, 0.05)
+TORSO_ROLL_RANGE_DEG = (-12, 12)
+# Eyes and mouth: offsets from the head centre (metres, x mirrored for the
+# second eye), semi-axes, and their colours (RGB in [0, 1]).
+EYE_OFFSET = (0.028, -0.012, -0.078)
+EYE_AXES = (0.011, 0.007, 0.008)
+EYE_RGB = (0.12, 0.09, 0.08)
+MOUTH_OFFSET = (0.0, 0.05, -0.074)
+MOUTH_AXES = (0.02, 0.006, 0.008)
+MOUTH_RGB = (0.55, 0.25, 0.25)
+# Hair colours (RGB in [0, 1]): black, dark and light brown, blond, grey.
+HAIR_RGB = np.array([[0.06, 0.05, 0.05], [0.2, 0.13, 0.08],
+                     [0.4, 0.28, 0.17], [0.7, 0.58, 0.38],
+                     [0.6, 0.6, 0.58]], np.float32)
+
 
 def part_label(side: str, finger: Optional[int], segment: int = 0) -> int:
     """RHD mask label of a finger segment or of the palm.
@@ -147,7 +181,30 @@ def sample_skin(rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
     """Draw a (dorsal, palmar) pair of skin RGB albedos in [0, 1]."""
     i = rng.integers(len(SKIN_TONES) - 1)
     dorsal = SKIN_TONES[i] + rng.random() * (SKIN_TONES[i + 1] - SKIN_TONES[i])
-    dorsal = np.clip(dorsal * rng.uniform(*SKIN_ALBEDO_JITTER, 3), 0, 1)
+    return _skin_pair(dorsal, rng.uniform(*SKIN_ALBEDO_JITTER, 3))
+
+
+def skin_albedos(blend: float, jitter: Sequence[float]
+                 ) -> Tuple[np.ndarray, np.ndarray]:
+    """The (dorsal, palmar) skin albedos at a position on SKIN_TONES.
+
+    Args:
+        blend (float): In [0, len(SKIN_TONES) - 1]: 0 the lightest tone, 1
+            the next, 0.5 halfway between them.
+        jitter (sequence): Per-channel factor on the blended albedo.
+    """
+    last = len(SKIN_TONES) - 1
+    if not 0.0 <= blend <= last:
+        raise ValueError(f'skin blend must be in [0, {last}], got {blend}')
+    i = min(int(np.floor(blend)), last - 1)
+    dorsal = SKIN_TONES[i] + (blend - i) * (SKIN_TONES[i + 1] - SKIN_TONES[i])
+    return _skin_pair(dorsal, np.asarray(jitter, np.float64))
+
+
+def _skin_pair(dorsal: np.ndarray, jitter: np.ndarray
+               ) -> Tuple[np.ndarray, np.ndarray]:
+    """Jittered dorsal albedo and the palmar albedo that goes with it."""
+    dorsal = np.clip(dorsal * jitter, 0, 1)
     darkness = 1 - dorsal.mean()
     tint = PALM_TINT_RANGE[0] + darkness * (PALM_TINT_RANGE[1]
                                             - PALM_TINT_RANGE[0])
@@ -173,6 +230,21 @@ def sample_light(rng: np.random.Generator) -> Light:
                  (colour / colour.max()).astype(np.float32))
 
 
+def sample_photo_light(rng: np.random.Generator, kelvin: float) -> Light:
+    """A light like :func:`sample_light` whose colour is a colour temperature.
+
+    Args:
+        rng (np.random.Generator): Draws the direction and intensities.
+        kelvin (float): Colour temperature of the light (K).
+    """
+    direction = np.array([rng.uniform(*LIGHT_XY_RANGE),
+                          rng.uniform(*LIGHT_XY_RANGE),
+                          -rng.uniform(*LIGHT_Z_RANGE)])
+    return Light((direction / np.linalg.norm(direction)).astype(np.float32),
+                 float(rng.uniform(*LIGHT_AMBIENT_RANGE)),
+                 float(rng.uniform(*LIGHT_DIFFUSE_RANGE)), kelvin_rgb(kelvin))
+
+
 class Scene:
     """Primitives, materials and per-label shading tables of one image."""
 
@@ -180,6 +252,9 @@ class Scene:
         self.primitives: List[Primitive] = []
         self.palmar_dirs = np.zeros((NUM_LABELS, 3), np.float32)
         self.nail_labels = np.zeros(NUM_LABELS, bool)
+        # Side -> (hand frame to camera, incl. the mirror; wrist position;
+        # hand scale) of each hand added (read by the skin texture).
+        self.hand_frames: Dict[str, Tuple[np.ndarray, np.ndarray, float]] = {}
         self._rows: List[Tuple] = []
 
     def add_material(self, albedo: np.ndarray,
@@ -294,6 +369,8 @@ def add_hand(scene: Scene, rng: np.random.Generator, shape: HandShape,
     prims += _arm_frame_primitives(shape, forearm_dir, side, skin, sleeve,
                                    elbow_bend)
     scene.primitives.extend(transform(p, to_camera, translation) for p in prims)
+    scene.hand_frames[side] = (to_camera, np.asarray(translation, np.float64),
+                               float(shape.scale))
     scene.palmar_dirs[part_label(side, None)] = to_camera[:, 2]
     for f in range(5):
         for s in range(3):
@@ -312,7 +389,8 @@ def _maybe_stripes(rng: np.random.Generator) -> Tuple[float, ...]:
 
 
 def add_occluders(scene: Scene, rng: np.random.Generator, anchors: np.ndarray,
-                  scale: float, first_label: int = LABEL_OCCLUDER) -> int:
+                  scale: float, first_label: int = LABEL_OCCLUDER,
+                  behind_prob: float = OCCLUDER_BEHIND_PROB) -> int:
     """Add 0-2 random objects near the hand (balls, sticks, cards).
 
     Objects are placed around a random keypoint in ``anchors``, mostly in front
@@ -324,6 +402,8 @@ def add_occluders(scene: Scene, rng: np.random.Generator, anchors: np.ndarray,
         anchors (np.ndarray): (N, 3) camera-frame keypoints to place them near.
         scale (float): Size factor (the hand's scale).
         first_label (int): Label of the first object; later ones count up.
+        behind_prob (float): Share of objects among or behind the fingers
+            (held in the hand); the others are in front.
 
     Returns:
         int: the number of objects added.
@@ -333,7 +413,7 @@ def add_occluders(scene: Scene, rng: np.random.Generator, anchors: np.ndarray,
         anchor = anchors[rng.integers(len(anchors))]
         offset = np.array(
             [*rng.normal(0.0, OCCLUDER_SIDEWAYS_SIGMA * scale, 2), 0.0])
-        if rng.random() < OCCLUDER_BEHIND_PROB:
+        if rng.random() < behind_prob:
             offset[2] = rng.uniform(*OCCLUDER_BEHIND_DEPTH_RANGE)
         else:
             offset[2] = -rng.uniform(*OCCLUDER_FRONT_DEPTH_RANGE)
@@ -380,3 +460,51 @@ def add_body(scene: Scene, rng: np.random.Generator, hands_xyz: np.ndarray,
     head = centre + spin @ np.array([0.0, -0.4, 0.0])
     scene.primitives.append(
         Ellipsoid(head, np.diag([0.08, 0.11, 0.09]), LABEL_BODY, skin))
+
+
+def add_person(scene: Scene, rng: np.random.Generator, hand_xyz: np.ndarray,
+               skin: int) -> None:
+    """Add a head (face, hair) and torso beside or behind the hand.
+
+    Webcam scenes: the head is to one side of the hand and wholly behind its
+    farthest keypoint, so it never hides the hand; the torso hangs below it.
+
+    Args:
+        scene (Scene): Scene to extend.
+        rng (np.random.Generator): Random source.
+        hand_xyz (np.ndarray): (N, 3) camera-frame keypoints of the hand.
+        skin (int): Material index of the skin (the face shares it).
+    """
+    size = rng.uniform(*PERSON_SIZE_RANGE)
+    side = 1.0 if rng.random() < 0.5 else -1.0
+    head_axes = np.array(HEAD_AXES) * size
+    centre = hand_xyz.mean(axis=0)
+    centre[0] += side * rng.uniform(*PERSON_SIDEWAYS_RANGE)
+    centre[1] += rng.uniform(*PERSON_VERTICAL_RANGE)
+    centre[2] = (hand_xyz[:, 2].max() + head_axes[2]
+                 + rng.uniform(*PERSON_GAP_RANGE))
+    hair = scene.add_material(HAIR_RGB[rng.integers(len(HAIR_RGB))])
+    cloth = scene.add_material(random_colour(rng), stripes=_maybe_stripes(rng))
+    spin = rot_z(rng.uniform(*TORSO_ROLL_RANGE_DEG))
+    eye = scene.add_material(np.array(EYE_RGB, np.float32))
+    mouth = scene.add_material(np.array(MOUTH_RGB, np.float32))
+    scaled = [np.array(v) * size for v in (HAIR_OFFSET, *NECK_OFFSETS,
+                                           TORSO_OFFSET, EYE_OFFSET,
+                                           MOUTH_OFFSET)]
+    hair_offset, neck_top, neck_bottom, torso_offset, eye_offset, mouth_offset \
+        = scaled
+    prims: List[Primitive] = [
+        Ellipsoid(centre + hair_offset, np.diag(HAIR_AXES) * size, LABEL_BODY,
+                  hair),
+        Ellipsoid(centre, np.diag(head_axes), LABEL_BODY, skin),
+        Capsule(centre + neck_top, centre + neck_bottom, NECK_RADIUS * size,
+                NECK_RADIUS * size * 1.1, LABEL_BODY, skin),
+        Ellipsoid(centre + spin @ torso_offset,
+                  spin @ np.diag(TORSO_AXES) * size, LABEL_BODY, cloth),
+        Ellipsoid(centre + mouth_offset, np.diag(MOUTH_AXES) * size,
+                  LABEL_BODY, mouth),
+    ]
+    for mirror in (1.0, -1.0):
+        prims.append(Ellipsoid(centre + eye_offset * [mirror, 1.0, 1.0],
+                               np.diag(EYE_AXES) * size, LABEL_BODY, eye))
+    scene.primitives.extend(prims)

@@ -9,9 +9,22 @@ camera of ``full``, but shows the palm or the back of the hand to the camera
 occluders and no blur, noise or vignetting. ``clean`` is what a small model
 trained from scratch on a CPU can learn in minutes (the quick start); ``full``
 is for robustness studies.
+
+``photo`` aims at webcam photographs of hands: mostly upright hands (fingers
+up) with the palm or the back towards the camera, the forearm running into
+the frame, often a head and torso beside or behind the hand, crops of real
+photographs (or procedural rooms) behind it, skin texture and creases, a
+light of a colour temperature, a webcam's white balance, exposure, noise and
+blur, hands partly outside the frame and objects held in the hand. Its
+appearance is drawn from one of two families (see :mod:`.appearance`), so a
+held-out family can test a model on skin tones, lights, white balances, JPEG
+qualities and backgrounds that training never saw.
+
+The switches that ``photo`` adds are off in ``full`` and ``clean``, which
+draw exactly the random numbers they drew before ``photo`` existed.
 """
 from dataclasses import dataclass
-from typing import Dict
+from typing import Dict, Optional, Union
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,34 @@ class SceneStyle:
         occluders (bool): Random objects in front of or among the fingers.
         degradations (bool): Blur, motion blur, vignetting and sensor noise
             (gamma and JPEG compression are always applied).
+        upright_sigma_deg (float, optional): In-plane orientation prior: the
+            image angle of the wrist-to-middle-knuckle direction is drawn
+            around upright (fingers up) with this standard deviation (a share
+            ``samples.UPRIGHT_UNIFORM_PROB`` is uniform instead). None keeps
+            the uniform in-plane angle of the 3-D view.
+        arm_in_view (bool): Views whose forearm runs steeply into or out of
+            the image are redrawn, so the forearm is seen leaving the hand
+            towards the frame's edge.
+        out_of_frame_prob (float): Share of FreiHAND-format samples whose
+            hand is moved so that part of it lies outside the image.
+        held_object_prob (float, optional): Share of occluders placed among
+            or behind the fingers (held); None keeps
+            ``scene.OCCLUDER_BEHIND_PROB``.
+        person_prob (float): Share of images with a head and torso beside or
+            behind the hand (:func:`.scene.add_person`).
+        families (bool): Skin tone, light colour, white balance, JPEG
+            quality and background are drawn from an appearance family's
+            bands (:mod:`.appearance`): a photograph or a procedural base of
+            the family (``clutter`` is then unused), lit by the light. Needed
+            by the three switches below and by the held-out family.
+        photo_background_prob (float): With ``families``: share of
+            backgrounds that are crops of real photographs.
+        skin_texture (bool): Low-frequency albedo blotches, palm creases and
+            finger-joint creases on skin pixels (:mod:`.skin_texture`).
+        photo_camera (bool): A webcam's response (:func:`.effects.photo_camera`):
+            exposure, the family's white balance, contrast, saturation, blur,
+            motion blur, vignetting and signal-dependent noise, instead of
+            the colour jitter and ``degradations`` of ``full``/``clean``.
     """
 
     name: str
@@ -34,17 +75,45 @@ class SceneStyle:
     clutter: bool = True
     occluders: bool = True
     degradations: bool = True
+    upright_sigma_deg: Optional[float] = None
+    arm_in_view: bool = False
+    out_of_frame_prob: float = 0.0
+    held_object_prob: Optional[float] = None
+    person_prob: float = 0.0
+    families: bool = False
+    photo_background_prob: float = 0.0
+    skin_texture: bool = False
+    photo_camera: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.families and (self.photo_background_prob > 0
+                                  or self.skin_texture or self.photo_camera):
+            raise ValueError(
+                f'style {self.name!r}: photo_background_prob, skin_texture '
+                'and photo_camera need families=True (they take their '
+                'parameters from the appearance family)')
 
 
 STYLES: Dict[str, SceneStyle] = {
     'full': SceneStyle('full'),
     'clean': SceneStyle('clean', max_view_tilt_deg=30.0, clutter=False,
                         occluders=False, degradations=False),
+    'photo': SceneStyle('photo', max_view_tilt_deg=50.0, upright_sigma_deg=25.0,
+                        arm_in_view=True, out_of_frame_prob=0.2,
+                        held_object_prob=0.6, person_prob=0.6, families=True,
+                        photo_background_prob=0.7, skin_texture=True,
+                        photo_camera=True),
 }
 
 
-def get_style(name: str) -> SceneStyle:
-    """The style called ``name``; a clear error for an unknown one."""
+def get_style(name: Union[str, SceneStyle]) -> SceneStyle:
+    """The style called ``name`` (a :class:`SceneStyle` is returned as it is).
+
+    Raises:
+        ValueError: for an unknown style name.
+    """
+    if isinstance(name, SceneStyle):
+        return name
     if name not in STYLES:
         raise ValueError(f'style must be one of {tuple(STYLES)}, got {name!r}')
     return STYLES[name]
