@@ -2,10 +2,11 @@
 # idempotent: a second run takes under a second).
 #   make test         style checks (flake8, isort: MMPose's pre-commit) and the test suite (what CI runs)
 #   make quickstart   synthetic data -> conversion -> training -> evaluation -> demo picture
+#   make bundled-model  the hand model shipped in mmpose_mlehand/bundled/ (synthetic data only)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: env test lint quickstart clean-env
+.PHONY: env test lint quickstart bundled-model clean-env
 
 env:
 	@VENV=$(VENV) bash tools/setup_env.sh
@@ -21,6 +22,9 @@ lint: env
 
 quickstart: env
 	$(PY) tools/quickstart.py --work-dir work_dirs/quickstart
+
+bundled-model: env
+	$(PY) tools/train_bundled_model.py --work-dir work_dirs/bundled
 
 clean-env:
 	rm -rf $(VENV)

@@ -5,17 +5,21 @@ and the hooks its configs add.
 - :mod:`.cpu_distributed`: MMEngine's ``pytorch`` launcher with gloo on CPUs;
 - :mod:`.atomic_checkpoint`: checkpoints and ``last_checkpoint`` written
   atomically, the oldest checkpoint removed only after the new one exists;
+- :mod:`.bundled_model_names`: inferencers find the models shipped in
+  :mod:`mmpose_mlehand.bundled` by their short names;
 - :mod:`.hooks`: :class:`CheckFiniteLossHook` (stop on a NaN/inf loss) and
   :class:`ExactResumeHook` (a resumed run equals the uninterrupted one),
   registered in MMPose's ``HOOKS``.
 """
 from .atomic_checkpoint import register_atomic_checkpoint_saving
+from .bundled_model_names import register_bundled_model_names
 from .cpu_distributed import register_cpu_distributed_launch
 from .hooks import CheckFiniteLossHook, ExactResumeHook, NonFiniteLossError, epoch_seed
 from .safe_checkpoint import register_safe_checkpoint_loading
 
 __all__ = [
-    'register_atomic_checkpoint_saving', 'register_cpu_distributed_launch',
+    'register_atomic_checkpoint_saving', 'register_bundled_model_names',
+    'register_cpu_distributed_launch',
     'register_safe_checkpoint_loading', 'CheckFiniteLossHook', 'ExactResumeHook',
     'NonFiniteLossError', 'epoch_seed'
 ]

@@ -1,0 +1,86 @@
+"""Hand models shipped inside the package: a config and its weights, no download.
+
+Each bundled model is a config and a checkpoint in this folder, both written by
+``tools/train_bundled_model.py`` (``make bundled-model``), with a provenance file
+(``<name>.json``: data, seeds, budget and measured accuracy). After
+``import mmpose_mlehand.plugin`` MMPose's inferencer finds them by name::
+
+    from mmpose.apis import MMPoseInferencer
+    import mmpose_mlehand.plugin  # noqa: F401
+    inferencer = MMPoseInferencer(pose2d='mlehand-synthetic-hand')
+
+MMPose's demo scripts take the paths: ``python -m mmpose_mlehand.bundled``
+prints them. Importing this module needs neither torch nor MMPose.
+"""
+import os.path as osp
+from dataclasses import dataclass
+from typing import Dict, Tuple
+
+BUNDLED_DIR = osp.dirname(osp.abspath(__file__))
+
+
+@dataclass(frozen=True)
+class BundledModel:
+    """A model shipped in :data:`BUNDLED_DIR`.
+
+    Attributes:
+        name (str): Short name for ``MMPoseInferencer(pose2d=name)``.
+        stem (str): File stem: ``<stem>.py`` (config), ``<stem>.pth`` (weights),
+            ``<stem>.json`` (provenance and measured accuracy).
+        recipe (str): The training config in the repository's ``configs/``.
+        summary (str): What it is and what it was trained on.
+    """
+
+    name: str
+    stem: str
+    recipe: str
+    summary: str
+
+    @property
+    def config(self) -> str:
+        return osp.join(BUNDLED_DIR, f'{self.stem}.py')
+
+    @property
+    def weights(self) -> str:
+        return osp.join(BUNDLED_DIR, f'{self.stem}.pth')
+
+    @property
+    def provenance(self) -> str:
+        return osp.join(BUNDLED_DIR, f'{self.stem}.json')
+
+
+BUNDLED_MODELS: Dict[str, BundledModel] = {
+    model.name: model for model in (
+        BundledModel(
+            name='mlehand-synthetic-hand',
+            stem='mlehand_res18-half_synthetic-photo-96x96',
+            recipe='configs/bundled/mlehand_res18-half_synthetic-photo-96x96.py',
+            summary=('MLE-loss sequential integral model (half-width ResNet-18, '
+                     '96x96 crops of the hand box x 1.25) trained on synthetic '
+                     'hands only (photo scene style); top-down: give hand boxes')),
+    )
+}
+
+
+def bundled_model_files(name: str) -> Tuple[str, str]:
+    """Config and weights paths of the bundled model ``name``.
+
+    Raises:
+        KeyError: For a name that is not bundled (the message lists the names).
+        FileNotFoundError: When the files are missing (a checkout where the
+            model was not trained yet: the message says how to make it).
+    """
+    key = name.lower()
+    if key not in BUNDLED_MODELS:
+        raise KeyError(f'no bundled model {name!r}; bundled: {sorted(BUNDLED_MODELS)}')
+    model = BUNDLED_MODELS[key]
+    for path in (model.config, model.weights):
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'{path} is missing: the bundled model {key!r} is written by '
+                f'`make bundled-model` (tools/train_bundled_model.py, recipe '
+                f'{model.recipe})')
+    return model.config, model.weights
+
+
+__all__ = ['BUNDLED_DIR', 'BUNDLED_MODELS', 'BundledModel', 'bundled_model_files']

@@ -1,0 +1,69 @@
+"""Turn a training checkpoint into a bundled model: slim weights and a flat config.
+
+A training checkpoint holds the optimizer state and the message hub besides the
+weights; the bundled file keeps the model's state dict (the loss's flows too, so
+that it loads strictly into the model its config builds) and the dataset meta,
+so that it is small enough to ship inside the package and loads with
+``torch.load(weights_only=True)``.
+"""
+import io
+import os.path as osp
+from typing import Dict
+
+import torch
+from mmengine.config import Config
+
+from ..utils import atomic_open, atomic_write_bytes
+
+
+def cast_state_dict(state_dict: Dict[str, torch.Tensor],
+                    dtype: torch.dtype = torch.float32) -> Dict[str, torch.Tensor]:
+    """Copies of a state dict's tensors, floating-point ones cast to ``dtype``.
+
+    Args:
+        state_dict (dict): A model's full state dict (as MMEngine saves it).
+        dtype (torch.dtype): Storage type of floating-point tensors; loading
+            casts them back to the model's type.
+
+    Returns:
+        dict: New tensors (contiguous copies); integer buffers (BatchNorm's
+        ``num_batches_tracked``) keep their type.
+    """
+    slim = {}
+    for key, value in state_dict.items():
+        value = value.detach().to('cpu')
+        if value.is_floating_point():
+            value = value.to(dtype)
+        slim[key] = value.contiguous().clone()
+    return slim
+
+
+def write_bundled_model(checkpoint: str, config: Config, weights_out: str,
+                        config_out: str, dtype: torch.dtype = torch.float32) -> int:
+    """Write the slim weights and the flat config of a trained model, atomically.
+
+    Args:
+        checkpoint (str): MMEngine training checkpoint (``.pth``).
+        config (Config): The config it was trained with.
+        weights_out (str): Output ``.pth``: ``state_dict`` plus ``meta`` with
+            ``dataset_meta`` (what MMPose's inferencer reads).
+        config_out (str): Output ``.py``: the config, flattened (no ``_base_``).
+        dtype (torch.dtype): Storage type of the weights.
+
+    Returns:
+        int: Size of the weights file in bytes.
+    """
+    trained = torch.load(checkpoint, map_location='cpu', weights_only=True)
+    if 'state_dict' not in trained:
+        raise ValueError(f'{checkpoint}: no state_dict (expected an MMEngine checkpoint)')
+    meta = trained.get('meta', {})
+    if 'dataset_meta' not in meta:
+        raise ValueError(f'{checkpoint}: meta has no dataset_meta; it was not '
+                         'written by MMEngine\'s runner with an MMPose dataset')
+    buffer = io.BytesIO()
+    torch.save(dict(state_dict=cast_state_dict(trained['state_dict'], dtype),
+                    meta=dict(dataset_meta=meta['dataset_meta'])), buffer)
+    atomic_write_bytes(weights_out, buffer.getvalue())
+    with atomic_open(config_out, 'w', encoding='utf-8') as f:
+        f.write(config.pretty_text)
+    return osp.getsize(weights_out)

@@ -1,0 +1,101 @@
+"""The bundled model: packaging, lookup by short name, and the shipped files."""
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmpose.apis import MMPoseInferencer
+from mmpose.registry import MODELS
+
+import mmpose_mlehand.bundled as bundled
+from mmpose_mlehand.bundled import BUNDLED_MODELS, bundled_model_files
+from mmpose_mlehand.bundled.packaging import cast_state_dict, write_bundled_model
+from tests.helpers import REPO_ROOT
+
+NAME = 'mlehand-synthetic-hand'
+MODEL = BUNDLED_MODELS[NAME]
+RECIPE = osp.join(REPO_ROOT, MODEL.recipe)
+
+
+@pytest.fixture(scope='module')
+def training_checkpoint(tmp_path_factory):
+    """A checkpoint as MMEngine's runner writes it (weights, meta, optimizer)."""
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+
+    import mmpose_mlehand.plugin  # noqa: F401
+    torch.manual_seed(0)
+    cfg = Config.fromfile(RECIPE)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    # Non-trivial BatchNorm statistics, so that a lost buffer would show.
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-1, 1)
+            module.running_var.uniform_(0.5, 2)
+    path = str(tmp_path_factory.mktemp('train') / 'epoch_1.pth')
+    optimizer = torch.optim.Adam(model.parameters())
+    dataset_meta = parse_pose_metainfo(dict(cfg.test_dataloader.dataset.metainfo))
+    torch.save(dict(state_dict=model.state_dict(), optimizer=optimizer.state_dict(),
+                    meta=dict(dataset_meta=dataset_meta, epoch=1)), path)
+    return cfg, model, path
+
+
+def test_slim_weights_equal_the_trained_ones(training_checkpoint, tmp_path):
+    cfg, model, checkpoint = training_checkpoint
+    weights, config = str(tmp_path / 'm.pth'), str(tmp_path / 'm.py')
+    size = write_bundled_model(checkpoint, cfg, weights, config)
+    assert size == osp.getsize(weights) < osp.getsize(checkpoint)
+    saved = torch.load(weights, map_location='cpu', weights_only=True)
+    assert set(saved) == {'state_dict', 'meta'} and set(saved['meta']) == {'dataset_meta'}
+    assert saved['meta']['dataset_meta']['num_keypoints'] == 21
+    reference = model.state_dict()
+    assert saved['state_dict'].keys() == reference.keys()
+    assert all(torch.equal(saved['state_dict'][k], reference[k]) for k in reference)
+    # The flat config builds the same model with no _base_.
+    flat = Config.fromfile(config)
+    assert not re.search(r'^_base_\s*=', open(config).read(), re.MULTILINE)
+    assert flat.model == cfg.model
+
+
+def test_half_precision_weights_are_rounded_not_changed():
+    state = {'w': torch.tensor([1.0, 1e-3, 3.14159]), 'n': torch.tensor(7)}
+    half = cast_state_dict(state, torch.float16)
+    assert half['w'].dtype == torch.float16 and half['n'].dtype == torch.int64
+    assert torch.allclose(half['w'].float(), state['w'], rtol=1e-3)
+    assert half['w'].data_ptr() != state['w'].data_ptr()
+
+
+def test_inferencer_finds_the_model_by_its_short_name(training_checkpoint, tmp_path, monkeypatch):
+    cfg, model, checkpoint = training_checkpoint
+    monkeypatch.setattr(bundled, 'BUNDLED_DIR', str(tmp_path))
+    write_bundled_model(checkpoint, cfg, MODEL.weights, MODEL.config)
+    assert bundled_model_files(NAME) == (str(tmp_path / f'{MODEL.stem}.py'),
+                                         str(tmp_path / f'{MODEL.stem}.pth'))
+    inferencer = MMPoseInferencer(pose2d=NAME, det_model='whole_image', device='cpu')
+    loaded = inferencer.inferencer.model.state_dict()
+    reference = model.state_dict()
+    assert all(torch.equal(loaded[k], reference[k]) for k in reference)
+    image = np.random.default_rng(0).integers(0, 255, (120, 160, 3), np.uint8)
+    result = next(inferencer(image, bboxes=[[[30, 20, 110, 100]]]))
+    instance, = result['predictions'][0]
+    assert np.asarray(instance['keypoints']).shape == (21, 2)
+    scores = np.asarray(instance['keypoint_scores'])
+    assert scores.shape == (21,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_missing_files_and_unknown_names_say_what_to_do(tmp_path, monkeypatch):
+    with pytest.raises(KeyError, match=NAME):
+        bundled_model_files('no-such-model')
+    monkeypatch.setattr(bundled, 'BUNDLED_DIR', str(tmp_path))
+    with pytest.raises(FileNotFoundError, match='make bundled-model'):
+        bundled_model_files(NAME)
+
+
+def test_module_prints_the_paths():
+    out = subprocess.run([sys.executable, '-m', 'mmpose_mlehand.bundled'], cwd=REPO_ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    assert NAME in out and MODEL.weights in out and MODEL.config in out

@@ -1,0 +1,185 @@
+#!/usr/bin/env python
+"""Train the bundled hand model from synthetic hands only and ship it in the package.
+
+Steps (every part on the CPU, no download):
+
+1. ``tools/make_synthetic_hands.py --style photo`` renders the training family
+   and, with another seed, the held-out appearance family (``--family
+   heldout``: backgrounds, skin tones, lights and camera effects that training
+   never sees); ``tools/convert_freihand.py --bbox keypoints`` converts both,
+   with boxes drawn as the real-photo protocol draws them (the keypoint extent
+   x 1.2);
+2. MMEngine's runner trains the recipe (``configs/bundled/``) on the training
+   family and selects the checkpoint on the held-out family's validation split
+   (frame-AUC), never on a test split;
+3. the selected checkpoint is tested on the training family's test split and
+   on the held-out family's test split: the gap between the two is the proxy
+   for how far the model is from photographs it has never seen;
+4. the weights (state dict and dataset meta only) and the flattened config are
+   written to ``mmpose_mlehand/bundled/`` with a provenance file (commands,
+   seeds, budget, metrics, file size), so that
+   ``MMPoseInferencer(pose2d='mlehand-synthetic-hand')`` finds them.
+
+Example::
+
+    python tools/train_bundled_model.py                      # the shipped model
+    python tools/train_bundled_model.py --num-train 400 --num-heldout 200 \\
+        --epochs 1 --out-dir /tmp/bundled                    # a smoke run
+"""
+import argparse
+import os
+import os.path as osp
+import platform
+import subprocess
+import sys
+import time
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# Let `python tools/train_bundled_model.py` work from a checkout that is not pip-installed.
+sys.path.insert(0, REPO_ROOT)
+
+from mmpose_mlehand.bundled import BUNDLED_DIR, BUNDLED_MODELS  # noqa: E402
+
+MODEL = BUNDLED_MODELS['mlehand-synthetic-hand']
+#: Metrics copied into the provenance file (HandPCK, HandNME, MMPose's EPE).
+REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE')
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--config', default=osp.join(REPO_ROOT, MODEL.recipe),
+                        help='training config (default: the bundled recipe)')
+    parser.add_argument('--work-dir', default='work_dirs/bundled',
+                        help='data, logs and checkpoints (default: work_dirs/bundled)')
+    parser.add_argument('--out-dir', default=BUNDLED_DIR,
+                        help='where the bundled files go (default: the package)')
+    parser.add_argument('--num-train', type=int, default=12000,
+                        help='training-family hands (8:1:1 train/val/test; default 12000)')
+    parser.add_argument('--num-heldout', type=int, default=2000,
+                        help='held-out-family hands (its val selects, its test '
+                        'reports; default 2000)')
+    parser.add_argument('--epochs', type=int, default=None,
+                        help="training epochs (default: the config's)")
+    parser.add_argument('--seed', type=int, default=0,
+                        help='training-family data and training seed; the held-out '
+                        'family uses seed + 1 (default: 0)')
+    parser.add_argument('--workers', type=int, default=2,
+                        help='rendering and data-loading processes (default: 2)')
+    parser.add_argument('--half', action='store_true',
+                        help='store the weights as float16 (half the file size)')
+    args = parser.parse_args(argv)
+    for name in ('num_train', 'num_heldout'):
+        if getattr(args, name) < 20:
+            parser.error(f'--{name.replace("_", "-")} must be at least 20 '
+                         '(each split needs samples)')
+    return args
+
+
+def run_tool(args: list) -> None:
+    """Run one of the project's command-line tools, echoing the command."""
+    print('$ ' + ' '.join(['python'] + args), flush=True)
+    subprocess.run([sys.executable] + args, check=True, cwd=REPO_ROOT)
+
+
+def render_and_convert(root: str, family: str, num: int, seed: int, workers: int) -> None:
+    """Render one appearance family in the FreiHAND layout and convert it."""
+    run_tool(['tools/make_synthetic_hands.py', '--format', 'freihand', '--style', 'photo',
+              '--family', family, '--num', str(num), '--num-eval', '0', '--out', root,
+              '--seed', str(seed), '--workers', str(max(1, workers)), '--overwrite',
+              '--quiet'])
+    run_tool(['tools/convert_freihand.py', '--root', root, '--out',
+              osp.join(root, 'annotations'), '--seed', str(seed), '--bbox', 'keypoints',
+              '--quiet'])
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    start = time.perf_counter()
+    work_dir = osp.abspath(args.work_dir)
+    roots = {family: osp.join(work_dir, 'data', family) for family in ('train', 'heldout')}
+    render_and_convert(roots['train'], 'train', args.num_train, args.seed, args.workers)
+    render_and_convert(roots['heldout'], 'heldout', args.num_heldout, args.seed + 1,
+                       args.workers)
+    data_seconds = time.perf_counter() - start
+
+    # torch and MMPose only now: the data tools do not need them.
+    import torch
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from mmpose_mlehand.bundled.packaging import write_bundled_model
+    from mmpose_mlehand.utils import atomic_write_json
+
+    cfg = Config.fromfile(args.config)
+    cfg.work_dir = osp.join(work_dir, 'train')
+    cfg.randomness = dict(seed=args.seed)
+    # Train on the training family; select on the held-out family's val split.
+    cfg.train_dataloader.dataset.data_root = roots['train']
+    cfg.val_dataloader.dataset.data_root = roots['heldout']
+    for split in ('train', 'val', 'test'):
+        loader = cfg[f'{split}_dataloader']
+        loader.num_workers = args.workers
+        # Train workers start afresh every epoch from that epoch's seed (exact resume).
+        loader.persistent_workers = args.workers > 0 and split != 'train'
+    if args.epochs is not None:
+        cfg.train_cfg.max_epochs = args.epochs
+        for scheduler in cfg.param_scheduler:
+            if scheduler.get('by_epoch'):
+                scheduler.end = scheduler.T_max = args.epochs
+    train_start = time.perf_counter()
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    train_seconds = time.perf_counter() - train_start
+    checkpoint = runner.message_hub.get_info('best_ckpt')
+    if checkpoint is None:
+        raise RuntimeError('training saved no best checkpoint; check val_interval '
+                           'against --epochs')
+
+    metrics = {}
+    for family, root in roots.items():
+        test_cfg = cfg.copy()
+        test_cfg.load_from = checkpoint
+        test_cfg.work_dir = osp.join(work_dir, f'test_{family}')
+        test_cfg.test_dataloader.dataset.data_root = root
+        result = Runner.from_cfg(test_cfg).test()
+        metrics[family] = {key: float(result[key]) for key in REPORTED}
+    metrics['gap'] = {key: metrics['train'][key] - metrics['heldout'][key]
+                      for key in REPORTED}
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    weights = osp.join(args.out_dir, f'{MODEL.stem}.pth')
+    config = osp.join(args.out_dir, f'{MODEL.stem}.py')
+    # The flattened config must not point at this machine's data.
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.data_root = 'data/synthetic_photo/'
+    cfg.work_dir = 'work_dirs/bundled'
+    size = write_bundled_model(checkpoint, cfg, weights, config,
+                               dtype=torch.float16 if args.half else torch.float32)
+    provenance = dict(
+        model=MODEL.name, summary=MODEL.summary, recipe=osp.relpath(args.config, REPO_ROOT),
+        command=' '.join(['python', 'tools/train_bundled_model.py'] + (argv or sys.argv[1:])),
+        data=dict(style='photo', train_family=dict(num=args.num_train, seed=args.seed),
+                  heldout_family=dict(num=args.num_heldout, seed=args.seed + 1),
+                  boxes='keypoint extent x 1.2 (tools/convert_freihand.py --bbox keypoints)',
+                  selection='frame-AUC on the held-out family\'s val split'),
+        epochs=cfg.train_cfg.max_epochs, seed=args.seed, weights_dtype=str(
+            torch.float16 if args.half else torch.float32), weights_bytes=size,
+        metrics=metrics, seconds=dict(data=round(data_seconds, 1),
+                                      train=round(train_seconds, 1),
+                                      total=round(time.perf_counter() - start, 1)),
+        machine=dict(platform=platform.platform(), processor=platform.processor(),
+                     cpus=os.cpu_count(), torch=torch.__version__,
+                     torch_threads=torch.get_num_threads()))
+    atomic_write_json(osp.join(args.out_dir, f'{MODEL.stem}.json'), provenance, indent=2)
+
+    print(f'\nBundled model written in {provenance["seconds"]["total"]:.0f} s '
+          f'({size / 2**20:.1f} MiB): {weights}')
+    for family in ('train', 'heldout'):
+        m = metrics[family]
+        print(f'  {family:8s} family test: frame-PCK@0.2 {m["frame-PCK@0.2"]:.3f}  '
+              f'PCK@0.2 {m["PCK@0.2"]:.3f}  NME {m["NME"]:.3f}  EPE {m["EPE"]:.1f} px')
+
+
+if __name__ == '__main__':
+    main()
