@@ -8,8 +8,8 @@ is identical for any worker count.
 """
 import multiprocessing
 import time
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from dataclasses import asdict, dataclass
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -20,6 +20,7 @@ from ..utils.progress import progress_bar
 from .label_noise import NoiseModel, format_label_noise, parse_label_noise, perturb_xyz
 from .photos import available_photos
 from .samples import SPLITS, check_style_family, render_freihand_sample, render_rhd_sample
+from .styles import SceneStyle
 from .writers import (prepare_output, rhd_annotation_dict, write_freihand_annotations,
                       write_freihand_images, write_meta, write_rhd_annotations, write_rhd_images)
 
@@ -49,7 +50,8 @@ class _Run:
         versions (int): FreiHAND colour versions per training sample.
         models (tuple): Parsed training-label noise models (empty for none).
         workers (int): Worker processes.
-        style (str): Scene style name.
+        style (str or SceneStyle): Scene style name, or a style object
+            (picklable: the pool's tasks carry it).
         family (str): Appearance family.
     """
 
@@ -61,7 +63,7 @@ class _Run:
     versions: int
     models: Tuple[NoiseModel, ...]
     workers: int
-    style: str
+    style: Union[str, SceneStyle]
     family: str
 
     @property
@@ -137,7 +139,7 @@ def _check_int(name: str, value, minimum: int,
 
 
 def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
-                     label_noise: str, workers, style: str,
+                     label_noise: str, workers, style: Union[str, SceneStyle],
                      family: str = 'train') -> _Run:
     """Check the arguments of :func:`generate_dataset` before anything is written.
 
@@ -151,7 +153,7 @@ def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
         versions (int): FreiHAND colour versions (1-4); 1 for RHD.
         label_noise (str): Training-label noise specification.
         workers (int): Worker processes (>= 1).
-        style (str): Scene style name.
+        style (str or SceneStyle): Scene style name or style object.
         family (str): Appearance family; ``'heldout'`` needs a style with
             families.
 
@@ -160,7 +162,7 @@ def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
 
     Raises:
         TypeError: if a count or the seed is not an integer, or the style is
-            not a name.
+            neither a name nor a :class:`SceneStyle`.
         ValueError: on an unknown format, style, family or noise model, a
             family the style does not support, or a value out of range.
         RuntimeError: if the style needs photographs and none of the
@@ -177,8 +179,9 @@ def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
         raise ValueError('versions applies to the FreiHAND format only')
     workers = _check_int('workers', workers, 1)
     models = parse_label_noise(label_noise)
-    if not isinstance(style, str):
-        raise TypeError(f'style must be a style name (str), got {style!r}')
+    if not isinstance(style, (str, SceneStyle)):
+        raise TypeError(
+            f'style must be a style name (str) or a SceneStyle, got {style!r}')
     if check_style_family(style, family).photo_background_prob > 0:
         available_photos(family)  # a clear error before anything is written
     return _Run(out_dir, fmt, num, seed, num_eval, versions, models, workers,
@@ -186,7 +189,7 @@ def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
 
 
 def _tasks(fmt: str, seed: int, out_dir: str, versions: int,
-           counts: Dict[str, int], chunk: int, style: str,
+           counts: Dict[str, int], chunk: int, style: Union[str, SceneStyle],
            family: str = 'train') -> List[Tuple]:
     """Pool tasks covering every sample, split by split, in sample order.
 
@@ -197,7 +200,7 @@ def _tasks(fmt: str, seed: int, out_dir: str, versions: int,
         versions (int): Colour versions of a training sample.
         counts (dict): Samples per split.
         chunk (int): Samples per task.
-        style (str): Scene style name.
+        style (str or SceneStyle): Scene style name or style object.
         family (str): Appearance family.
 
     Returns:
@@ -313,7 +316,7 @@ def _write_annotations(run: _Run, records: Dict[str, List[_Record]]) -> None:
         if records[split] or split == 'training' or run.fmt == 'rhd':
             _write_split(run.fmt, run.out_dir, split, records[split],
                          run.models, run.seed)
-    write_meta(run.out_dir, {
+    meta = {
         'generator': __package__,
         'package_version': version.__version__,
         'format': run.fmt,
@@ -324,14 +327,20 @@ def _write_annotations(run: _Run, records: Dict[str, List[_Record]]) -> None:
         'style': run.style,
         'family': run.family,
         'label_noise': format_label_noise(run.models),
-    })
+    }
+    if isinstance(run.style, SceneStyle):
+        # A style object (not one of STYLES' names): its name and every
+        # field, so the data say what was rendered.
+        meta['style'] = run.style.name
+        meta['style_fields'] = asdict(run.style)
+    write_meta(run.out_dir, meta)
 
 
 def generate_dataset(out_dir: str, fmt: str, num: int, seed: int = 0,
                      num_eval: Optional[int] = None, versions: int = 1,
                      label_noise: str = 'none', workers: int = 1,
                      overwrite: bool = False, progress: bool = True,
-                     style: str = 'full',
+                     style: Union[str, SceneStyle] = 'full',
                      family: str = 'train') -> Dict[str, float]:
     """Generate a synthetic dataset in a raw release layout.
 
@@ -353,8 +362,11 @@ def generate_dataset(out_dir: str, fmt: str, num: int, seed: int = 0,
         overwrite (bool): Replace an earlier run's files in ``out_dir``.
         progress (bool): Show a progress bar on stderr (``rich.progress``);
             False prints nothing.
-        style (str): Scene style, ``'full'`` (default), ``'clean'`` or
-            ``'photo'``; see :mod:`~mmpose_mlehand.synthetic.styles`.
+        style (str or SceneStyle): Scene style, ``'full'`` (default),
+            ``'clean'`` or ``'photo'``, or a :class:`SceneStyle` (a variant
+            built with ``dataclasses.replace``; ``synthetic_meta.json`` then
+            records its name and ``style_fields``); see
+            :mod:`~mmpose_mlehand.synthetic.styles`.
         family (str): Appearance family, ``'train'`` (default) or
             ``'heldout'`` (``photo`` only): disjoint skin tones, lights, white
             balances, JPEG qualities and backgrounds, see

@@ -1,0 +1,151 @@
+"""tools/measure_rendering.py and :mod:`mmpose_mlehand.experiments.rendering_ablation`.
+
+The variants are checked on their SceneStyle objects; the tiny preset runs for
+real (two variants: rendering, training, two tests), then again to check that
+it resumes without running anything.
+"""
+import dataclasses
+import json
+import os
+import os.path as osp
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from mmpose_mlehand.experiments.rendering_ablation import (GAP_METRIC, PRESETS, REFERENCE,
+                                                           TABLE_FILE, TABLE_METRICS, VARIANTS,
+                                                           plan_variants)
+from mmpose_mlehand.synthetic.styles import STYLES, SceneStyle
+
+#: Keys every result file has.
+RESULT_KEYS = {'schema', 'variant', 'changed', 'style', 'budget', 'seeds', 'metrics', 'gap',
+               'selection', 'test_sizes', 'wall_time_s', 'machine', 'spec'}
+
+
+def _differences(a: SceneStyle, b: SceneStyle) -> set:
+    a, b = dataclasses.asdict(a), dataclasses.asdict(b)
+    return {k for k in a if k != 'name' and a[k] != b[k]}
+
+
+def test_each_variant_differs_from_photo_in_exactly_its_field():
+    photo = STYLES['photo']
+    assert VARIANTS[REFERENCE].style == photo
+    for key in ('clean', 'full'):
+        assert VARIANTS[key].style == STYLES[key] and VARIANTS[key].style_arg == key
+    for variant in VARIANTS.values():
+        if variant.base != 'photo' or variant.field is None:
+            continue
+        style = variant.style
+        assert _differences(style, photo) == {variant.field}, variant.key
+        # Off is the SceneStyle default, which is what `full` uses.
+        assert getattr(style, variant.field) == getattr(STYLES['full'], variant.field)
+        assert style.name == variant.key and variant.style_arg == style
+        # The generator's pool workers get it pickled.
+        assert pickle.loads(pickle.dumps(style)) == style
+
+
+def test_every_photo_feature_that_can_be_switched_off_alone_has_a_variant():
+    photo_features = _differences(STYLES['photo'], SceneStyle('default'))
+    # `families` cannot go alone: three other switches need it.
+    measured = {v.field for v in VARIANTS.values() if v.field}
+    assert measured == photo_features - {'families'}
+
+
+def test_plan_gives_every_variant_the_same_budget_and_one_heldout_set(tmp_path):
+    specs = plan_variants(PRESETS['small'], str(tmp_path), ['all'])
+    assert [s['variant'] for s in specs] == list(VARIANTS)
+    assert len({(s['num_samples'], s['epochs'], s['batch_size'], s['seed']) for s in specs}) == 1
+    assert len({s['heldout_root'] for s in specs}) == 1
+    assert {s['heldout_seed'] for s in specs} == {specs[0]['seed'] + 1}
+    with pytest.raises(ValueError, match='unknown variant'):
+        plan_variants(PRESETS['tiny'], str(tmp_path), ['photo', 'nope'])
+    with pytest.raises(ValueError, match='num_heldout must be at least 20'):
+        plan_variants(PRESETS['tiny'], str(tmp_path), overrides=dict(num_heldout=5))
+
+
+def _tool(repo_root: str, *args: str) -> str:
+    result = subprocess.run([sys.executable, 'tools/measure_rendering.py', *args],
+                            cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.fixture(scope='module')
+def tiny_ablation(repo_root, tmp_path_factory):
+    """The tiny preset (photo and no-upright), run twice."""
+    work_dir = str(tmp_path_factory.mktemp('rendering'))
+    # One torch thread: on a busy machine two threads per run can wait on
+    # each other for seconds per iteration.
+    args = ('--preset', 'tiny', '--work-dir', work_dir, '--threads', '1')
+    first = _tool(repo_root, *args, '--keep-data')
+    results = osp.join(work_dir, 'results')
+    mtimes = {f: os.stat(osp.join(results, f)).st_mtime_ns for f in os.listdir(results)}
+    second = _tool(repo_root, *args)
+    return dict(work_dir=work_dir, first=first, second=second, mtimes=mtimes)
+
+
+def _load(work_dir: str, variant: str) -> dict:
+    with open(osp.join(work_dir, 'results', f'{variant}.json'), encoding='utf-8') as f:
+        return json.load(f)
+
+
+def test_tiny_run_writes_a_result_file_per_variant(tiny_ablation):
+    work_dir = tiny_ablation['work_dir']
+    assert sorted(tiny_ablation['mtimes']) == ['no-upright.json', 'photo.json']
+    assert '2 variants: 0 already finished, 2 to run' in tiny_ablation['first']
+    for variant in ('photo', 'no-upright'):
+        result = _load(work_dir, variant)
+        assert RESULT_KEYS <= set(result)
+        assert result['style'] == dataclasses.asdict(VARIANTS[variant].style)
+        assert result['budget']['iterations'] == 8  # 32 training hands at batch 4
+        assert result['seeds'] == dict(data=0, split=0, training=0, heldout=1)
+        for where in ('in_family', 'heldout'):
+            assert 0.0 <= result['metrics'][where]['PCK@0.2'] <= 1.0
+        assert result['gap'][GAP_METRIC] == pytest.approx(
+            result['metrics']['in_family'][GAP_METRIC] - result['metrics']['heldout'][GAP_METRIC])
+        assert result['selection']['split'] == "held-out family's val"
+        assert result['wall_time_s']['total'] > 0 and result['machine']['cpus'] >= 1
+    # The variant's data say which style object rendered them.
+    with open(osp.join(work_dir, 'data', 'no-upright_seed0', 'synthetic_meta.json')) as f:
+        meta = json.load(f)
+    assert meta['style'] == 'no-upright' and meta['style_fields']['upright_sigma_deg'] is None
+    with open(osp.join(work_dir, 'data', 'heldout_photo_seed1', 'synthetic_meta.json')) as f:
+        meta = json.load(f)
+    assert (meta['style'], meta['family']) == ('photo', 'heldout')
+
+
+def test_second_invocation_resumes_without_running(tiny_ablation):
+    results = osp.join(tiny_ablation['work_dir'], 'results')
+    assert '2 variants: 2 already finished, 0 to run' in tiny_ablation['second']
+    assert 'data: rendering' not in tiny_ablation['second']
+    assert {f: os.stat(osp.join(results, f)).st_mtime_ns
+            for f in os.listdir(results)} == tiny_ablation['mtimes']
+
+
+def test_table_holds_the_stored_numbers(repo_root, tiny_ablation):
+    work_dir = tiny_ablation['work_dir']
+    table_file = osp.join(work_dir, TABLE_FILE)
+    with open(table_file, encoding='utf-8') as f:
+        table = f.read()
+    rows = {}
+    for line in table.splitlines():
+        if line.startswith('| `'):
+            cells = [c.strip() for c in line.strip('|').split('|')]
+            rows[cells[0].strip('`')] = cells
+    assert list(rows) == ['photo', 'no-upright']
+    reference = _load(work_dir, 'photo')['metrics']['heldout'][GAP_METRIC]
+    for variant, cells in rows.items():
+        result = _load(work_dir, variant)
+        expected = [f'{result["metrics"][where][key]:.3f}'
+                    for where in ('in_family', 'heldout') for key, _ in TABLE_METRICS]
+        expected.append(f'{result["gap"][GAP_METRIC]:+.3f}')
+        expected.append(f'{result["metrics"]["heldout"][GAP_METRIC] - reference:+.3f}')
+        assert cells[2:] == expected, variant
+    assert rows['no-upright'][1] == '`upright_sigma_deg`'
+    # --table-only writes the same table from the stored results.
+    os.remove(table_file)
+    _tool(repo_root, '--preset', 'tiny', '--work-dir', work_dir, '--table-only')
+    with open(table_file, encoding='utf-8') as f:
+        assert f.read() == table
