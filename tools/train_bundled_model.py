@@ -54,8 +54,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='data, logs and checkpoints (default: work_dirs/bundled)')
     parser.add_argument('--out-dir', default=BUNDLED_DIR,
                         help='where the bundled files go (default: the package)')
-    parser.add_argument('--num-train', type=int, default=12000,
-                        help='training-family hands (8:1:1 train/val/test; default 12000)')
+    parser.add_argument('--num-train', type=int, default=20000,
+                        help='training-family hands (8:1:1 train/val/test; default 20000)')
     parser.add_argument('--num-heldout', type=int, default=2000,
                         help='held-out-family hands (its val selects, its test '
                         'reports; default 2000)')
