@@ -21,7 +21,8 @@ import sys
 # pip-installed.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mmpose_mlehand.experiments.results import load_results, summary_markdown  # noqa: E402
+from mmpose_mlehand.experiments.results import (load_results, mean_pose_references,  # noqa: E402
+                                                summary_markdown)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -33,6 +34,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--out', default=None,
                         help='output folder (default: <first input>/analysis)')
     parser.add_argument('--no-figures', action='store_true', help='the table only')
+    parser.add_argument('--mean-pose', action='store_true',
+                        help='add the mean-pose baseline of every data set the runs used '
+                        '(needs their annotation files)')
     return parser.parse_args(argv)
 
 
@@ -53,7 +57,8 @@ def main(argv=None) -> int:
     from mmpose_mlehand.utils import atomic_open
     table = osp.join(out_dir, 'results.md')
     with atomic_open(table, 'w', encoding='utf-8') as f:
-        f.write(summary_markdown(results, figures))
+        f.write(summary_markdown(results, figures,
+                                 mean_pose_references(results) if args.mean_pose else None))
     print(f'{len(results)} result files -> {table}')
     for path in figures:
         print(f'  {path}')

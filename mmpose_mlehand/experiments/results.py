@@ -231,11 +231,47 @@ def settings_section(results: Sequence[dict]) -> str:
     return '\n'.join(lines)
 
 
-def summary_markdown(results: Sequence[dict], figures: Sequence[str] = ()) -> str:
-    """The whole Markdown summary: settings, one table per main metric, stage
-    and uncertainty tables, links to figures."""
+def mean_pose_references(results: Sequence[dict]) -> Dict[str, Dict[str, float]]:
+    """The mean-pose baseline on the test split of every data set the runs used.
+
+    Returns:
+        dict: ``'<noise> seed <s>'`` -> ``PCK@0.2``, ``frame-PCK@0.2``,
+        ``NME`` of the training split's mean pose placed in each test box
+        (:func:`~mmpose_mlehand.evaluation.mean_pose.mean_pose_hand_box_metrics`);
+        data sets whose annotation files are gone are left out.
+    """
+    from ..evaluation.mean_pose import mean_pose_hand_box_metrics
+    references = {}
+    for spec in _distinct(r['spec'] for r in results):
+        files = [osp.join(spec['data_root'], 'annotations', f'freihand_{split}.json')
+                 for split in ('train', 'test')]
+        name = f'{spec["noise"]} seed {spec["seed"]}'
+        if name not in references and all(osp.isfile(f) for f in files):
+            references[name] = mean_pose_hand_box_metrics(*files)
+    return references
+
+
+def references_section(references: Dict[str, Dict[str, float]]) -> str:
+    """A table of the mean-pose baseline per data set (what learning nothing
+    from the image scores)."""
+    keys = ('frame-PCK@0.2', 'PCK@0.2', 'NME')
+    lines = ['| data set | ' + ' | '.join(keys) + ' |', '|---' * (len(keys) + 1) + '|']
+    for name, metrics in references.items():
+        lines.append(f'| {name} | ' + ' | '.join(f'{metrics[k]:.3f}' for k in keys) + ' |')
+    return '\n'.join(lines)
+
+
+def summary_markdown(results: Sequence[dict], figures: Sequence[str] = (),
+                     references: Optional[Dict[str, Dict[str, float]]] = None) -> str:
+    """The whole Markdown summary: settings, the mean-pose baseline (if given),
+    one table per main metric, stage and uncertainty tables, links to figures."""
     groups = group_results(results)
     parts = ['# Label-noise benchmark results', '', settings_section(results), '']
+    if references:
+        parts += ['## Mean pose (learns nothing from the image)', '',
+                  'The training split\'s mean pose, in box units, placed in every test box; '
+                  'same metrics and boxes as the models.', '', references_section(references),
+                  '']
     for key, header, higher in MAIN_METRICS:
         if any(key in r['metrics'] for r in results):
             better = 'higher' if higher else 'lower'

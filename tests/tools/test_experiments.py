@@ -4,6 +4,7 @@ The tiny preset runs for real (rendered hands, training, testing) and is
 interrupted after one run; the analysis is checked against result files whose
 numbers are known.
 """
+import glob
 import json
 import os
 import os.path as osp
@@ -13,6 +14,7 @@ import sys
 import numpy as np
 import pytest
 
+from mmpose_mlehand.evaluation.mean_pose import mean_pose_hand_box_metrics
 from mmpose_mlehand.experiments import PRESETS, finished, plan_runs
 from mmpose_mlehand.experiments.results import format_ci, group_results, mean_ci, summary_markdown
 
@@ -89,11 +91,19 @@ def test_result_files_hold_what_a_run_is(tiny_sweep):
 
 def test_analyze_results_of_the_tiny_sweep(repo_root, tiny_sweep, tmp_path):
     out = str(tmp_path / 'analysis')
-    printed = tool(repo_root, 'analyze_results.py', tiny_sweep['work_dir'], '--out', out)
+    printed = tool(repo_root, 'analyze_results.py', tiny_sweep['work_dir'], '--out', out,
+                   '--mean-pose')
     assert '2 result files' in printed
     with open(osp.join(out, 'results.md')) as f:
         table = f.read()
     assert '| MLE loss (method) |' in table and '| RLE |' in table
+    # The mean-pose baseline of the runs' data set, as the function computes it.
+    data_root = json.load(open(glob.glob(osp.join(tiny_sweep['work_dir'], 'results',
+                                                  '*.json'))[0]))['spec']['data_root']
+    reference = mean_pose_hand_box_metrics(
+        *[osp.join(data_root, 'annotations', f'freihand_{s}.json') for s in ('train', 'test')])
+    assert ('| clean seed 0 | ' + ' | '.join(
+        f'{reference[k]:.3f}' for k in ('frame-PCK@0.2', 'PCK@0.2', 'NME')) + ' |') in table
     for name in ('stages.png', 'methods_clean.png', 'calibration.png'):
         with open(osp.join(out, name), 'rb') as f:
             assert f.read(8) == PNG_MAGIC, name
