@@ -12,15 +12,19 @@ Importing this module
   MMEngine's ``HistoryBuffer`` pickles without functions, MMEngine's
   ``pytorch`` launcher starts with gloo on machines without CUDA, and
   checkpoints are written atomically (the oldest removed only after the new
-  one is complete), and MMEngine's inferencers resolve the short names of the
-  models shipped in :mod:`.bundled` (``MMPoseInferencer(pose2d=name)``).
+  one is complete), MMEngine's inferencers resolve the short names of the
+  models shipped in :mod:`.bundled` (``MMPoseInferencer(pose2d=name)``), and
+  MMPose's 2-D inferencer crops top-down models by the ``bboxes`` it is given
+  (MMPose 1.3.2 ignores them).
 """
 from .engine import (register_atomic_checkpoint_saving, register_bundled_model_names,
-                     register_cpu_distributed_launch, register_safe_checkpoint_loading)
+                     register_cpu_distributed_launch, register_inferencer_boxes,
+                     register_safe_checkpoint_loading)
 
 register_safe_checkpoint_loading()
 register_cpu_distributed_launch()
 register_atomic_checkpoint_saving()
 register_bundled_model_names()
+register_inferencer_boxes()
 
 from . import datasets, evaluation, models  # noqa: E402,F401  (registers modules)

@@ -7,6 +7,8 @@ and the hooks its configs add.
   atomically, the oldest checkpoint removed only after the new one exists;
 - :mod:`.bundled_model_names`: inferencers find the models shipped in
   :mod:`mmpose_mlehand.bundled` by their short names;
+- :mod:`.inferencer_boxes`: MMPose's 2-D inferencer crops top-down models by the
+  boxes it is given (MMPose 1.3.2 drops them);
 - :mod:`.hooks`: :class:`CheckFiniteLossHook` (stop on a NaN/inf loss) and
   :class:`ExactResumeHook` (a resumed run equals the uninterrupted one),
   registered in MMPose's ``HOOKS``.
@@ -15,11 +17,12 @@ from .atomic_checkpoint import register_atomic_checkpoint_saving
 from .bundled_model_names import register_bundled_model_names
 from .cpu_distributed import register_cpu_distributed_launch
 from .hooks import CheckFiniteLossHook, ExactResumeHook, NonFiniteLossError, epoch_seed
+from .inferencer_boxes import register_inferencer_boxes
 from .safe_checkpoint import register_safe_checkpoint_loading
 
 __all__ = [
     'register_atomic_checkpoint_saving', 'register_bundled_model_names',
-    'register_cpu_distributed_launch',
+    'register_cpu_distributed_launch', 'register_inferencer_boxes',
     'register_safe_checkpoint_loading', 'CheckFiniteLossHook', 'ExactResumeHook',
     'NonFiniteLossError', 'epoch_seed'
 ]
