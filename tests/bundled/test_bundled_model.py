@@ -1,4 +1,5 @@
 """The bundled model: packaging, lookup by short name, and the shipped files."""
+import json
 import os.path as osp
 import re
 import subprocess
@@ -99,3 +100,18 @@ def test_module_prints_the_paths():
     out = subprocess.run([sys.executable, '-m', 'mmpose_mlehand.bundled'], cwd=REPO_ROOT,
                          capture_output=True, text=True, check=True).stdout
     assert NAME in out and MODEL.weights in out and MODEL.config in out
+
+
+def test_shipped_model_predicts_a_hand_offline():
+    """The files in the package: provenance, size, and 21 keypoints with scores."""
+    import mmpose_mlehand.plugin  # noqa: F401
+    config, weights = bundled_model_files(NAME)
+    with open(MODEL.provenance, encoding='utf-8') as f:
+        provenance = json.load(f)
+    assert provenance['weights_bytes'] == osp.getsize(weights) < 8 * 2**20
+    assert set(provenance['metrics']) == {'train', 'heldout', 'gap'}
+    inferencer = MMPoseInferencer(pose2d=NAME, det_model='whole_image', device='cpu')
+    image = np.full((96, 96, 3), 128, np.uint8)
+    instance, = next(inferencer(image))['predictions'][0]
+    assert np.asarray(instance['keypoints']).shape == (21, 2)
+    assert np.all(np.isfinite(instance['keypoint_scores']))
