@@ -39,7 +39,6 @@ import os
 import os.path as osp
 import platform
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -47,7 +46,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..synthetic.styles import STYLES, SceneStyle
 from .single_run import iterations_per_epoch, repo_root
-from .sweep import finished
+from .sweep import execute as sweep_execute
+from .sweep import run_queue
 
 #: Schema version of the result files written here.
 RESULT_SCHEMA = 1
@@ -478,38 +478,13 @@ def run_variant(spec: dict) -> dict:
 
 def execute(spec: dict, python: str = sys.executable) -> dict:
     """Run one variant in a child process (output to ``run.log``); return its
-    result dict.
+    result dict (:func:`.sweep.execute` with this module as the child).
 
     Raises:
         RuntimeError: If the run fails (the message ends with its log's tail).
     """
-    if osp.isdir(spec['run_dir']):
-        shutil.rmtree(spec['run_dir'])  # an interrupted or failed attempt
-    os.makedirs(spec['run_dir'])
-    os.makedirs(osp.dirname(spec['result_file']), exist_ok=True)
-    spec_file = osp.join(spec['run_dir'], 'run.json')
-    with open(spec_file, 'w', encoding='utf-8') as f:
-        json.dump(spec, f, indent=1)
-    log_file = osp.join(spec['run_dir'], 'run.log')
-    with open(log_file, 'w', encoding='utf-8') as out:
-        code = subprocess.call([python, '-m', CHILD_MODULE, spec_file], stdout=out,
-                               stderr=subprocess.STDOUT, cwd=repo_root())
-    if code != 0 or not osp.isfile(spec['result_file']):
-        with open(log_file, encoding='utf-8', errors='replace') as f:
-            tail = ''.join(f.readlines()[-25:])
-        raise RuntimeError(f'variant {spec["variant"]} failed (exit status {code}); '
-                           f'log {log_file}:\n{tail}')
-    with open(spec['result_file'], encoding='utf-8') as f:
-        return json.load(f)
-
-
-def _format_s(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f'{seconds} s'
-    if seconds < 3600:
-        return f'{seconds // 60} min {seconds % 60:02d} s'
-    return f'{seconds // 3600} h {seconds % 3600 // 60:02d} min'
+    return sweep_execute(spec, python, module=CHILD_MODULE,
+                         label=f'variant {spec["variant"]}')
 
 
 def _headline(result: dict) -> str:
@@ -550,48 +525,23 @@ def run_ablation(specs: Sequence[dict],
     os.makedirs(work_dir, exist_ok=True)
     if request is not None:
         atomic_write_json(osp.join(work_dir, 'ablation.json'), request, indent=1)
-    status: Dict[str, List[str]] = dict(skipped=[], done=[], failed=[], pending=[])
-    todo = []
-    for spec in specs:
-        if finished(spec):
-            status['skipped'].append(spec['variant'])
-        else:
-            todo.append(spec)
-    total = len(specs)
-    log(f'{total} variants: {len(status["skipped"])} already finished, {len(todo)} to run')
-    durations: List[float] = []
-    for i, spec in enumerate(todo):
-        if max_runs is not None and i >= max_runs:
-            status['pending'] = [s['variant'] for s in todo[i:]]
-            log(f'stopping after {max_runs} variants; {len(status["pending"])} left: run the '
-                'same command again to continue')
-            break
-        number = len(status['skipped']) + i + 1
-        log(f'[{number}/{total}] {spec["variant"]}: {VARIANTS[spec["variant"]].description}')
-        start = time.perf_counter()
-        try:
-            prepare_data(spec['heldout_root'], HELDOUT_STYLE, HELDOUT_FAMILY,
-                         spec['num_heldout'], spec['heldout_seed'], spec['workers'], log)
-            prepare_data(spec['data_root'], VARIANTS[spec['variant']].style_arg, 'train',
-                         spec['num_samples'], spec['seed'], spec['workers'], log)
-            result = runner(spec)
-        except RuntimeError as exc:
-            status['failed'].append(spec['variant'])
-            log(f'  FAILED: {exc}')
-            continue
+
+    def prepare(spec: dict) -> None:
+        prepare_data(spec['heldout_root'], HELDOUT_STYLE, HELDOUT_FAMILY,
+                     spec['num_heldout'], spec['heldout_seed'], spec['workers'], log)
+        prepare_data(spec['data_root'], VARIANTS[spec['variant']].style_arg, 'train',
+                     spec['num_samples'], spec['seed'], spec['workers'], log)
+
+    def after(spec: dict) -> None:
         if not keep_data:
             shutil.rmtree(spec['data_root'], ignore_errors=True)
-        durations.append(time.perf_counter() - start)
-        status['done'].append(spec['variant'])
         write_table(work_dir)
-        left = len(todo) - i - 1
-        eta = (f', about {_format_s(left * sum(durations) / len(durations))} left'
-               if left else '')
-        log(f'  done in {_format_s(durations[-1])}: {_headline(result)}{eta}')
-    if status['failed']:
-        log(f'{len(status["failed"])} variants failed: {", ".join(status["failed"])} (run '
-            'the same command again to retry them)')
-    return status
+
+    return run_queue(
+        specs, 'variant', 'variants',
+        title=lambda spec: f'{spec["variant"]}: {VARIANTS[spec["variant"]].description}',
+        prepare=prepare, runner=runner, headline=_headline, after=after, max_runs=max_runs,
+        log=log)
 
 
 # --- results and the table -----------------------------------------------------

@@ -174,7 +174,8 @@ def prepare_data(spec: dict, log: Callable[[str], None] = print) -> float:
     return seconds
 
 
-def _format_s(seconds: float) -> str:
+def format_seconds(seconds: float) -> str:
+    """A duration for progress lines: ``42 s``, ``3 min 07 s``, ``1 h 05 min``."""
     seconds = int(round(seconds))
     if seconds < 60:
         return f'{seconds} s'
@@ -192,9 +193,18 @@ def _headline(result: dict) -> str:
     return ', '.join(parts)
 
 
-def execute(spec: dict, python: str = sys.executable) -> dict:
+def execute(spec: dict, python: str = sys.executable,
+            module: str = 'mmpose_mlehand.experiments.single_run',
+            label: Optional[str] = None) -> dict:
     """Run one spec in a child process (output to ``run.log``); return its
     result dict.
+
+    Args:
+        spec (dict): The run's spec (``run_dir``, ``result_file``).
+        python (str): The interpreter of the child.
+        module (str): The child's module, run as ``python -m module RUN.json``.
+        label (str, optional): Names the run in errors (default
+            ``run <run_id>``).
 
     Raises:
         RuntimeError: If the run fails (the message ends with its log's tail).
@@ -209,16 +219,86 @@ def execute(spec: dict, python: str = sys.executable) -> dict:
     log_file = osp.join(spec['run_dir'], 'run.log')
     from .single_run import repo_root
     with open(log_file, 'w', encoding='utf-8') as out:
-        code = subprocess.call([python, '-m', 'mmpose_mlehand.experiments.single_run',
-                                spec_file], stdout=out, stderr=subprocess.STDOUT,
-                               cwd=repo_root())
+        code = subprocess.call([python, '-m', module, spec_file], stdout=out,
+                               stderr=subprocess.STDOUT, cwd=repo_root())
     if code != 0 or not osp.isfile(spec['result_file']):
         with open(log_file, encoding='utf-8', errors='replace') as f:
             tail = ''.join(f.readlines()[-25:])
-        raise RuntimeError(f'run {spec["run_id"]} failed (exit status {code}); '
-                           f'log {log_file}:\n{tail}')
+        label = label or f'run {spec["run_id"]}'
+        raise RuntimeError(f'{label} failed (exit status {code}); log {log_file}:\n{tail}')
     with open(spec['result_file'], encoding='utf-8') as f:
         return json.load(f)
+
+
+def run_queue(specs: Sequence[dict],
+              key: str,
+              noun: str,
+              title: Callable[[dict], str],
+              prepare: Callable[[dict], object],
+              runner: Callable[[dict], dict],
+              headline: Callable[[dict], str],
+              after: Optional[Callable[[dict], None]] = None,
+              max_runs: Optional[int] = None,
+              log: Callable[[str], None] = print) -> Dict[str, List[str]]:
+    """Run every unfinished spec in order, with progress and ETA; a spec is
+    finished when its result file was made with the same settings
+    (:func:`finished`), so a second call resumes.
+
+    Args:
+        specs (Sequence[dict]): Run specs, in execution order.
+        key (str): The spec field that names a run in ``status`` and the log.
+        noun (str): What the runs are called in the log (plural).
+        title (callable): The progress line of a spec (after ``[i/n]``).
+        prepare (callable): Makes a spec's data before it runs.
+        runner (callable): Runs one spec; returns its result dict.
+        headline (callable): A result's summary for the log.
+        after (callable, optional): Called with each finished spec.
+        max_runs (int, optional): Stop after starting this many runs (the
+            rest stays for the next call).
+        log (callable): Progress output.
+
+    Returns:
+        dict: names that were ``skipped`` (already finished), ``done``,
+        ``failed`` and ``pending`` (left for later).
+    """
+    status: Dict[str, List[str]] = dict(skipped=[], done=[], failed=[], pending=[])
+    todo = []
+    for spec in specs:
+        if finished(spec):
+            status['skipped'].append(spec[key])
+        else:
+            todo.append(spec)
+    total = len(specs)
+    log(f'{total} {noun}: {len(status["skipped"])} already finished, {len(todo)} to run')
+    durations: List[float] = []
+    for i, spec in enumerate(todo):
+        if max_runs is not None and i >= max_runs:
+            status['pending'] = [s[key] for s in todo[i:]]
+            log(f'stopping after {max_runs} {noun}; {len(status["pending"])} left: run the '
+                'same command again to continue')
+            break
+        number = len(status['skipped']) + i + 1
+        log(f'[{number}/{total}] {title(spec)}')
+        start = time.perf_counter()
+        try:
+            prepare(spec)
+            result = runner(spec)
+        except RuntimeError as exc:
+            status['failed'].append(spec[key])
+            log(f'  FAILED: {exc}')
+            continue
+        if after is not None:
+            after(spec)
+        durations.append(time.perf_counter() - start)
+        status['done'].append(spec[key])
+        left = len(todo) - i - 1
+        eta = (f', about {format_seconds(left * sum(durations) / len(durations))} left'
+               if left else '')
+        log(f'  done in {format_seconds(durations[-1])}: {headline(result)}{eta}')
+    if status['failed']:
+        log(f'{len(status["failed"])} {noun} failed: {", ".join(status["failed"])} (run the '
+            'same command again to retry them)')
+    return status
 
 
 def run_sweep(specs: Sequence[dict],
@@ -227,7 +307,7 @@ def run_sweep(specs: Sequence[dict],
               max_runs: Optional[int] = None,
               log: Callable[[str], None] = print,
               runner: Callable[[dict], dict] = execute) -> Dict[str, List[str]]:
-    """Run every unfinished spec in order, with progress and ETA.
+    """Run every unfinished spec in order, with progress and ETA (:func:`run_queue`).
 
     Args:
         specs (Sequence[dict]): From :func:`plan_runs`.
@@ -247,42 +327,10 @@ def run_sweep(specs: Sequence[dict],
     os.makedirs(work_dir, exist_ok=True)
     if request is not None:
         atomic_write_json(osp.join(work_dir, 'sweep.json'), request, indent=1)
-    status: Dict[str, List[str]] = dict(skipped=[], done=[], failed=[], pending=[])
-    todo = []
-    for spec in specs:
-        if finished(spec):
-            status['skipped'].append(spec['run_id'])
-        else:
-            todo.append(spec)
-    total = len(specs)
-    log(f'{total} runs: {len(status["skipped"])} already finished, {len(todo)} to run')
-    durations: List[float] = []
-    for i, spec in enumerate(todo):
-        if max_runs is not None and i >= max_runs:
-            status['pending'] = [s['run_id'] for s in todo[i:]]
-            log(f'stopping after {max_runs} runs; {len(status["pending"])} left: run the same '
-                'command again to continue')
-            break
-        number = len(status['skipped']) + i + 1
-        log(f'[{number}/{total}] {spec["run_id"]} ({spec["recipe"]} recipe)')
-        start = time.perf_counter()
-        try:
-            prepare_data(spec, log)
-            result = runner(spec)
-        except RuntimeError as exc:
-            status['failed'].append(spec['run_id'])
-            log(f'  FAILED: {exc}')
-            continue
-        durations.append(time.perf_counter() - start)
-        status['done'].append(spec['run_id'])
-        left = len(todo) - i - 1
-        eta = (f', about {_format_s(left * sum(durations) / len(durations))} left'
-               if left else '')
-        log(f'  done in {_format_s(durations[-1])}: {_headline(result)}{eta}')
-    if status['failed']:
-        log(f'{len(status["failed"])} runs failed: {", ".join(status["failed"])} (run the '
-            'same command again to retry them)')
-    return status
+    return run_queue(specs, 'run_id', 'runs',
+                     title=lambda spec: f'{spec["run_id"]} ({spec["recipe"]} recipe)',
+                     prepare=lambda spec: prepare_data(spec, log), runner=runner,
+                     headline=_headline, max_runs=max_runs, log=log)
 
 
 def describe(preset_names: Iterable[str] = PRESETS) -> str:
