@@ -126,7 +126,9 @@ def main(argv=None) -> None:
         cfg.train_cfg.max_epochs = args.epochs
         for scheduler in cfg.param_scheduler:
             if scheduler.get('by_epoch'):
-                scheduler.end = scheduler.T_max = args.epochs
+                scheduler.end = args.epochs
+                if 'T_max' in scheduler:  # the cosine decay; other schedulers have none
+                    scheduler.T_max = args.epochs
     train_start = time.perf_counter()
     runner = Runner.from_cfg(cfg)
     runner.train()
