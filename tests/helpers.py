@@ -13,7 +13,10 @@ from typing import Dict, Tuple
 
 import cv2
 import numpy as np
+import torch
 from mmengine.config import Config
+from mmengine.structures import InstanceData
+from mmpose.structures import PoseDataSample
 
 from mmpose_mlehand.hand_format import FREIHAND_IMAGE_SIZE, NUM_KEYPOINTS
 
@@ -81,6 +84,24 @@ def write_dot_freihand(root: str, splits: Dict[str, int], seed: int = 0) -> str:
             json.dump(dict(images=images, annotations=annotations,
                            categories=[dict(id=1, name='hand')]), f)
     return root
+
+
+def dot_batch(num: int, seed: int = 0, size: int = 128):
+    """Packed inputs of ``num`` dot hands of ``size`` x ``size`` (crop = image)
+    and their keypoints in pixels, (num, K, 2)."""
+    keypoints = random_keypoints(np.random.default_rng(seed), num, size, margin=16)
+    inputs, samples = [], []
+    for kpts in keypoints:
+        inputs.append(torch.from_numpy(draw_dot_hand(kpts, (size, size), radius=3))
+                      .permute(2, 0, 1).contiguous())
+        sample = PoseDataSample(metainfo=dict(input_size=(size, size), flip_indices=list(
+            range(NUM_KEYPOINTS))))
+        sample.gt_instance_labels = InstanceData(
+            keypoint_labels=torch.tensor(kpts[None] / size, dtype=torch.float32),
+            keypoint_weights=torch.ones(1, NUM_KEYPOINTS))
+        samples.append(sample)
+    labels = torch.tensor(keypoints, dtype=torch.float32)
+    return dict(inputs=inputs, data_samples=samples), labels
 
 
 def tiny_config_options(data_root: str, work_dir: str) -> Dict[str, object]:

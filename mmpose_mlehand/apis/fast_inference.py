@@ -29,6 +29,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval, fuse_linear_bn_eval
 
+from ..utils.precision import at_least_fp32, cpu_has_native_bf16
+
 _CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
           nn.ConvTranspose3d)
 _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
@@ -112,8 +114,8 @@ class IntegralPoseNet(_TopdownNet):
         prev = None
         for stage in self.head.stages:
             logits, raw_sigma = stage(x, prev)
-            coords, prev = soft_argmax(_at_least_fp32(logits))
-        sigma = self.head.activate_sigma(_at_least_fp32(raw_sigma))
+            coords, prev = soft_argmax(at_least_fp32(logits))
+        sigma = self.head.activate_sigma(at_least_fp32(raw_sigma))
         if self.flip_test:
             flipped = coords[batch:]
             shift = 1.0 / self.input_size[0] if self.shift_coords else 0.0
@@ -139,18 +141,13 @@ class HeatmapPoseNet(_TopdownNet):
 
     def forward(self, inputs: Tensor) -> Tensor:
         batch = inputs.shape[0]
-        heatmaps = _at_least_fp32(self.head.forward(self.features(inputs)))
+        heatmaps = at_least_fp32(self.head.forward(self.features(inputs)))
         if self.flip_test:
             flipped = heatmaps[batch:].flip(-1)[:, self.flip_indices]
             if self.shift_heatmap:
                 flipped = torch.cat((flipped[..., :1], flipped[..., :-1]), dim=-1)
             heatmaps = (heatmaps[:batch] + flipped) * 0.5
         return heatmaps
-
-
-def _at_least_fp32(x: Tensor) -> Tensor:
-    """fp32 copy of a bf16/fp16 tensor (autocast output); fp32/fp64 as they are."""
-    return x if x.dtype in (torch.float32, torch.float64) else x.float()
 
 
 def build_inference_net(model: nn.Module, flip_test: Optional[bool] = None) -> nn.Module:
@@ -240,15 +237,6 @@ def _fuse_pair(layer: nn.Module, norm: nn.Module) -> Optional[nn.Module]:
     return None
 
 
-def cpu_has_native_bf16() -> bool:
-    """Whether oneDNN runs bf16 convolutions natively on this CPU (AVX512-BF16
-    or AMX); elsewhere bf16 is emulated and slower than fp32."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
-
-
 class Fp32Module(nn.Module):
     """Runs a module in fp32 inside a bf16 autocast region (its input is cast
     up, its output stays fp32)."""
@@ -259,7 +247,7 @@ class Fp32Module(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         with torch.autocast(x.device.type, enabled=False):
-            return self.module(_at_least_fp32(x))
+            return self.module(at_least_fp32(x))
 
 
 def keep_output_layers_fp32_(net: nn.Module) -> int:

@@ -9,6 +9,9 @@ and the hooks its configs add.
   :mod:`mmpose_mlehand.bundled` by their short names;
 - :mod:`.inferencer_boxes`: MMPose's 2-D inferencer crops top-down models by the
   boxes it is given (MMPose 1.3.2 drops them);
+- :mod:`.optim_wrappers`: :class:`BF16AutocastOptimWrapper`, bf16 mixed-precision
+  training on CPUs too (MMEngine's ``AmpOptimWrapper`` needs a GPU), registered
+  in MMPose's ``OPTIM_WRAPPERS``;
 - :mod:`.hooks`: :class:`CheckFiniteLossHook` (stop on a NaN/inf loss) and
   :class:`ExactResumeHook` (a resumed run equals the uninterrupted one),
   registered in MMPose's ``HOOKS``.
@@ -18,11 +21,13 @@ from .bundled_model_names import register_bundled_model_names
 from .cpu_distributed import register_cpu_distributed_launch
 from .hooks import CheckFiniteLossHook, ExactResumeHook, NonFiniteLossError, epoch_seed
 from .inferencer_boxes import register_inferencer_boxes
+from .optim_wrappers import BF16AutocastOptimWrapper
 from .safe_checkpoint import register_safe_checkpoint_loading
 
 __all__ = [
     'register_atomic_checkpoint_saving', 'register_bundled_model_names',
     'register_cpu_distributed_launch', 'register_inferencer_boxes',
-    'register_safe_checkpoint_loading', 'CheckFiniteLossHook', 'ExactResumeHook',
+    'register_safe_checkpoint_loading', 'BF16AutocastOptimWrapper',
+    'CheckFiniteLossHook', 'ExactResumeHook',
     'NonFiniteLossError', 'epoch_seed'
 ]

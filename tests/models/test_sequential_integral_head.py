@@ -91,6 +91,32 @@ def test_loss_keys_and_gradients_reach_every_stage_and_flow():
         assert all(g is not None for g in grads) and sum(g.abs().sum() for g in grads) > 0, t
 
 
+def test_batched_stage_losses_equal_one_module_call_per_stage():
+    """The head runs its T MLELoss flows as one batched computation; each stage's
+    loss and every gradient equal calling that stage's module on its own."""
+    torch.manual_seed(0)
+    head = build_head(num_stages=3)
+    data = packed()
+    feats = torch.randn(2, 64, 8, 8)
+    losses = head.loss((feats, ), data['data_samples'])
+    batched = torch.stack([losses[f'loss_mle_s{t}'] for t in range(3)])
+    batched.sum().backward()
+    batched_grads = {n: p.grad.clone() for n, p in head.named_parameters()}
+    head.zero_grad()
+
+    out = head.forward((feats, ))
+    samples = data['data_samples']
+    labels = torch.cat([d.gt_instance_labels.keypoint_labels for d in samples])
+    weights = torch.cat([d.gt_instance_labels.keypoint_weights for d in samples])
+    looped = torch.stack([m(out['coords'][:, t], out['raw_sigmas'][:, t], labels, weights)
+                          for t, m in enumerate(head.loss_modules)])
+    looped.sum().backward()
+    torch.testing.assert_close(batched, looped, rtol=1e-5, atol=1e-5)
+    for name, p in head.named_parameters():
+        torch.testing.assert_close(batched_grads[name], p.grad, rtol=1e-5, atol=1e-6,
+                                   msg=name)
+
+
 def test_stage_one_loss_trains_only_stage_one_but_later_losses_train_earlier_stages():
     head = build_head(num_stages=2)
     data = packed()

@@ -1,37 +1,16 @@
 import os.path as osp
 
-import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
-from mmengine.structures import InstanceData
 from mmpose.registry import MODELS
-from mmpose.structures import PoseDataSample
 
 from mmpose_mlehand.converters import convert_freihand, write_outputs
-from mmpose_mlehand.hand_format import NUM_KEYPOINTS
 from mmpose_mlehand.synthetic import generate_dataset
-from tests.helpers import QUICKSTART_CFG, draw_dot_hand, random_keypoints, tiny_config_options
+from tests.helpers import QUICKSTART_CFG, dot_batch, tiny_config_options
 
 SIZE = 128
-
-
-def dot_batch(num: int, seed: int = 0):
-    """Packed inputs of dot hands with their labels (crop = image)."""
-    keypoints = random_keypoints(np.random.default_rng(seed), num, SIZE, margin=16)
-    inputs, samples = [], []
-    for kpts in keypoints:
-        inputs.append(torch.from_numpy(draw_dot_hand(kpts, (SIZE, SIZE), radius=3))
-                      .permute(2, 0, 1).contiguous())
-        sample = PoseDataSample(metainfo=dict(input_size=(SIZE, SIZE), flip_indices=list(
-            range(NUM_KEYPOINTS))))
-        sample.gt_instance_labels = InstanceData(
-            keypoint_labels=torch.tensor(kpts[None] / SIZE, dtype=torch.float32),
-            keypoint_weights=torch.ones(1, NUM_KEYPOINTS))
-        samples.append(sample)
-    labels = torch.tensor(keypoints, dtype=torch.float32)
-    return dict(inputs=inputs, data_samples=samples), labels
 
 
 def test_thirty_iterations_lower_loss_and_keypoint_error(repo_root):

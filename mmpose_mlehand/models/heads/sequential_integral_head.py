@@ -14,6 +14,9 @@ from mmpose.utils.tensor_utils import to_numpy
 from mmpose.utils.typing import ConfigType, OptConfigType, OptSampleList, Predictions
 from torch import Tensor, nn
 
+from ...utils.precision import at_least_fp32
+from ..losses import MLELoss
+
 # What each stage's loss module is called with; see ``SequentialIntegralHead``.
 LOSS_INPUTS = ('coords_and_sigmas', 'coords', 'heatmaps')
 
@@ -128,9 +131,9 @@ class IntegralStage(BaseModule):
             pooled = F.adaptive_avg_pool2d(prev_likelihoods, (h, w))
             pooled = pooled * prev_likelihoods.shape[-2] * prev_likelihoods.shape[-1]
             x = torch.cat((x, self.heatmap_lift(pooled)), dim=1)
-        heatmap_logits = self.heatmap_branch(x)
-        raw_sigma = self.sigma_branch(x).reshape(-1, self.num_keypoints, 2)
-        return heatmap_logits, raw_sigma
+        heatmap_logits = run_with_fp32_output(self.heatmap_branch, x)
+        raw_sigma = run_with_fp32_output(self.sigma_branch, x)
+        return heatmap_logits, raw_sigma.reshape(-1, self.num_keypoints, 2)
 
 
 @MODELS.register_module()
@@ -156,7 +159,12 @@ class SequentialIntegralHead(BaseHead):
     Every stage gets its own loss module built from ``loss`` (for
     :class:`MLELoss` this means one independent RealNVP flow per stage). The
     loss returns one key per stage, ``loss_<name>_s0`` ... ``loss_<name>_s{T-1}``;
-    MMEngine sums them (paper eq. 6).
+    MMEngine sums them (paper eq. 6). T ``MLELoss`` modules run as one batched
+    computation (:meth:`MLELoss.forward_stages`, equal to calling each).
+
+    Under bf16 autocast (``BF16AutocastOptimWrapper``) the layers that output
+    heatmap logits and sigmas, the integral regression and the loss run in
+    float32 (:func:`run_with_fp32_output`); the rest in bf16.
 
     Args:
         in_channels (int): Channels of the backbone's last feature map
@@ -339,18 +347,26 @@ class SequentialIntegralHead(BaseHead):
             target_heatmaps = torch.stack([d.gt_fields.heatmaps for d in batch_data_samples])
 
         losses = dict()
-        for t, loss_module in enumerate(self.loss_modules):
-            if self.loss_input == 'coords_and_sigmas':
-                value = loss_module(out['coords'][:, t], out['raw_sigmas'][:, t], labels,
-                                    weights)
-            elif self.loss_input == 'coords':
-                value = loss_module(out['coords'][:, t], labels, weights)
-            else:
-                value = loss_module(out['likelihoods'][:, t], target_heatmaps, weights)
-            losses[f'loss_{self.loss_name}_s{t}'] = value
+        if self.loss_input == 'coords_and_sigmas' and all(
+                isinstance(m, MLELoss) for m in self.loss_modules):
+            # The T flows as one batched computation (equal to the loop below).
+            values = MLELoss.forward_stages(self.loss_modules, out['coords'],
+                                            out['raw_sigmas'], labels, weights)
+            for t, value in enumerate(values.unbind(0)):
+                losses[f'loss_{self.loss_name}_s{t}'] = value
+        else:
+            for t, loss_module in enumerate(self.loss_modules):
+                if self.loss_input == 'coords_and_sigmas':
+                    value = loss_module(out['coords'][:, t], out['raw_sigmas'][:, t],
+                                        labels, weights)
+                elif self.loss_input == 'coords':
+                    value = loss_module(out['coords'][:, t], labels, weights)
+                else:
+                    value = loss_module(out['likelihoods'][:, t], target_heatmaps, weights)
+                losses[f'loss_{self.loss_name}_s{t}'] = value
 
         _, avg_acc, _ = keypoint_pck_accuracy(
-            pred=to_numpy(out['coords'][:, -1]),
+            pred=to_numpy(out['coords'][:, -1].float()),
             gt=to_numpy(labels),
             mask=to_numpy(weights) > 0,
             thr=0.05,
@@ -408,6 +424,30 @@ def crop_to_image(keypoints: np.ndarray, metainfo: dict) -> np.ndarray:
     center = np.asarray(metainfo['input_center'], dtype=np.float64).reshape(2)
     scale = np.asarray(metainfo['input_scale'], dtype=np.float64).reshape(2)
     return keypoints / size * scale + center - 0.5 * scale
+
+
+def run_with_fp32_output(layers: nn.Sequential, x: Tensor) -> Tensor:
+    """``layers(x)``, with the last layer in float32 inside an autocast region.
+
+    The last layers give heatmap logits and sigmas: bf16 rounding of logits of
+    magnitude ~10 (an absolute error ~0.04) would move soft-argmax peaks, and
+    sigmas enter a log-likelihood; these 1x1 layers cost ~2% of a stage.
+    Outside autocast this is exactly ``layers(x)``.
+
+    Args:
+        layers (nn.Sequential): Hidden layers followed by the output layer.
+        x (Tensor): Input of the first layer.
+
+    Returns:
+        Tensor: The output layer's result, float32 under autocast.
+    """
+    *hidden, output = layers
+    for layer in hidden:
+        x = layer(x)
+    if not torch.is_autocast_enabled(x.device.type):
+        return output(x)
+    with torch.autocast(x.device.type, enabled=False):
+        return output(at_least_fp32(x))
 
 
 def _conv_bn_relu(in_channels: int, out_channels: int) -> nn.Sequential:

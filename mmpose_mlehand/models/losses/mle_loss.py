@@ -8,6 +8,7 @@ from mmpose.models.utils.realnvp import RealNVP
 from mmpose.registry import MODELS
 from torch import Tensor, nn
 
+from ...utils.precision import outside_autocast
 from .batched_realnvp import batched_realnvp_log_prob
 
 _SIGMA_ACTIVATIONS = ('sigmoid', 'softplus', 'exp')
@@ -42,7 +43,8 @@ class MLELoss(nn.Module):
     :func:`~.batched_realnvp.batched_realnvp_log_prob`: the same log-density
     without building a validated ``MultivariateNormal`` on every call.
     :meth:`forward_stages` evaluates the losses of several stages (several
-    ``MLELoss`` modules, one flow each) in one batched computation.
+    ``MLELoss`` modules, one flow each) in one batched computation. Both run in
+    float32 also inside an autocast region (bf16 mixed-precision training).
 
     Args:
         sigma_activation (str): Maps the head's raw sigma outputs to positive
@@ -106,6 +108,7 @@ class MLELoss(nn.Module):
             sigma = raw_sigma.clamp(max=20.).exp()
         return sigma + self.min_sigma
 
+    @outside_autocast
     def forward(self,
                 pred_coords: Tensor,
                 raw_sigma: Tensor,
@@ -134,6 +137,7 @@ class MLELoss(nn.Module):
         return self._reduce(loss, target_weights) * self.loss_weight
 
     @staticmethod
+    @outside_autocast
     def forward_stages(losses: Sequence['MLELoss'],
                        pred_coords: Tensor,
                        raw_sigma: Tensor,

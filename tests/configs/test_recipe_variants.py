@@ -1,0 +1,50 @@
+"""Configs that vary one thing of another (precision, input size, width)
+change that and nothing else."""
+import re
+
+import pytest
+import torch
+from mmpose.registry import MODELS
+
+from tests.helpers import flatten
+from tests.helpers import load_config as load
+
+BUNDLED = 'configs/bundled/mlehand_res18-half_synthetic-photo-96x96.py'
+
+
+def changed_keys(base: str, variant: str) -> dict:
+    a, b = flatten(load(base).to_dict()), flatten(load(variant).to_dict())
+    return {k: b.get(k) for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+
+
+@pytest.mark.parametrize('base, variant', [
+    ('configs/mlehand_res50_freihand.py', 'configs/mlehand_res50_freihand-bf16.py'),
+    (BUNDLED, 'configs/bundled/mlehand_res18-half_synthetic-photo-96x96-bf16.py'),
+])
+def test_bf16_configs_change_only_the_optimizer_wrapper(base, variant):
+    assert changed_keys(base, variant) == {'optim_wrapper.type': 'BF16AutocastOptimWrapper'}
+
+
+def test_128_input_changes_every_input_size_and_only_those():
+    changed = changed_keys(BUNDLED, 'configs/bundled/mlehand_res18-half_synthetic-photo-128x128.py')
+    # input_size itself, the codec (twice: codec and the head's decoder) and the
+    # affine transform of each pipeline (train, val, test dataloaders and the
+    # pipeline variables).
+    assert changed and all(v == 128 for v in changed.values()), changed
+    assert all(re.search(r'(^|\.)input_size\.[01]$', k) for k in changed), changed
+    assert {'codec.input_size.0', 'model.head.decoder.input_size.0',
+            'train_dataloader.dataset.pipeline.4.input_size.0',
+            'val_dataloader.dataset.pipeline.2.input_size.0',
+            'test_dataloader.dataset.pipeline.2.input_size.0'} <= set(changed)
+
+
+def test_full_width_doubles_backbone_and_head_channels():
+    path = 'configs/bundled/mlehand_res18_synthetic-photo-96x96.py'
+    assert changed_keys(BUNDLED, path) == {
+        'model.backbone.base_channels': 64, 'model.head.in_channels': 256,
+        'model.head.fuse_channels': 64, 'model.head.deconv_channels.0': 64,
+        'model.head.deconv_channels.1': 64, 'model.head.sigma_hidden_channels': 256}
+    model = MODELS.build(load(path).model).eval()
+    with torch.no_grad():
+        out = model.head.forward(model.extract_feat(torch.zeros(1, 3, 96, 96)))
+    assert out['coords'].shape == (1, 5, 21, 2) and out['likelihoods'].shape[-2:] == (24, 24)
