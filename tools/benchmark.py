@@ -2,7 +2,8 @@
 
 Inference (batch-1 latency, batch-32 throughput) in eager PyTorch, on the fast
 path and in ONNX Runtime, with flip test on and off; one training step at
-batch 8; peak memory; every ratio to the eager heatmap baseline. Times are
+batch 8 (and, where bf16 is native, the method's under bf16 autocast); peak
+memory; every ratio to the eager heatmap baseline. Times are
 medians after warm-up. See mmpose_mlehand/analysis/benchmark_model.py.
 
 Examples:
@@ -11,14 +12,12 @@ Examples:
     python tools/benchmark.py --checkpoint work_dirs/.../best.pth    # fast-path accuracy on it
 """
 import argparse
-import json
-import os
-import os.path as osp
 
 import torch
 
 from mmpose_mlehand.analysis.benchmark_model import (BASELINE, FULL_SETTINGS, METHOD, PATHS,
                                                      QUICK_SETTINGS, run_benchmark, summary_rows)
+from mmpose_mlehand.utils import atomic_write_json
 
 
 def parse_args() -> argparse.Namespace:
@@ -39,6 +38,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--input-size', type=int, nargs=2, metavar=('W', 'H'),
                         help='input size of both models (default: the configs\')')
     parser.add_argument('--no-train', action='store_true', help='skip the training step')
+    parser.add_argument('--train-bf16', choices=('auto', 'on', 'off'), default='auto',
+                        help="also time the method's training step under bf16 autocast "
+                        '(BF16AutocastOptimWrapper); auto: where bf16 is native (default)')
     parser.add_argument('--compile', action='store_true', help='torch.compile the fast path')
     for key in FULL_SETTINGS:
         parser.add_argument('--' + key.replace('_', '-'), type=int,
@@ -61,7 +63,8 @@ def main() -> None:
                             checkpoint=args.checkpoint, flips=flips, paths=args.paths,
                             settings=settings,
                             input_size=tuple(args.input_size) if args.input_size else None,
-                            train=not args.no_train, compile=args.compile)
+                            train=not args.no_train, compile=args.compile,
+                            train_bf16=dict(auto=None, on=True, off=False)[args.train_bf16])
     machine = results['machine']
     print(f"\n{machine['cpu']}, {machine['logical_cores']} logical cores, torch "
           f"{machine['torch']} with {machine['torch_threads']} threads, onnxruntime "
@@ -75,11 +78,13 @@ def main() -> None:
               f"{results['ratio_fastest_bs1_vs_heatmap_eager']:.3f} "
               f"({results['fastest_bs1_path']}, flip test {flip} for both)")
     if 'ratio_train_step_vs_heatmap' in results:
-        print(f"ratio_train_step_vs_heatmap = {results['ratio_train_step_vs_heatmap']:.3f}")
+        others = ', '.join(f"{mode} {results['ratio_train_step_vs_heatmap_' + mode]:.3f}"
+                           for mode in ('as_configured', 'bf16')
+                           if 'ratio_train_step_vs_heatmap_' + mode in results)
+        print(f"ratio_train_step_vs_heatmap = {results['ratio_train_step_vs_heatmap']:.3f} "
+              f"({results['fastest_train_step']}; {others})")
     if args.json:
-        os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)
-        with open(args.json, 'w') as f:
-            json.dump(results, f, indent=2)
+        atomic_write_json(args.json, results, indent=2)
         print(f'wrote {args.json}')
 
 

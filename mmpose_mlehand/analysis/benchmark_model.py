@@ -12,7 +12,10 @@ in the same process:
   path starts from normalised crops and ends with keypoints in input pixels
   (the baseline's heatmaps are decoded with its codec inside the timing);
 - one training step at batch 8 (MMEngine's ``model.train_step``: data
-  preprocessor, forward, losses, backward, the config's optimizer);
+  preprocessor, forward, losses, backward, the config's optimizer wrapper)
+  and, for the method where bf16 is native (CUDA, or CPUs with AVX512-BF16 /
+  AMX), the same step with :class:`BF16AutocastOptimWrapper` (bf16 mixed
+  precision; the baseline cannot run it, see :data:`BF16_OPTIM_WRAPPER`);
 - peak memory of each measurement (CUDA: peak allocated; CPU: peak resident
   memory above the level before the measurement, sampled every 2 ms);
 - the fast path's and ONNX Runtime's keypoint differences to eager fp32;
@@ -20,7 +23,10 @@ in the same process:
   setting (> 1: slower), and the two headline ratios
   ``ratio_fastest_bs1_vs_heatmap_eager`` (the method's fastest batch-1 path,
   with the configs' flip test setting, over the eager baseline's) and
-  ``ratio_train_step_vs_heatmap``.
+  ``ratio_train_step_vs_heatmap`` (the method's cheaper training step, as
+  configured or in bf16 (``fastest_train_step`` says which), over the
+  baseline's as configured; ``ratio_train_step_vs_heatmap_as_configured`` and
+  ``_bf16`` beside it).
 
 Times are medians of the repeats after warm-up runs. ``quick=True`` swaps in
 small models (the quick start's half-width ResNet-18 at 96x96 for both) and
@@ -47,6 +53,10 @@ BASELINE = 'configs/baselines/heatmap-l2_res50_freihand-256x256.py'
 QUICK_METHOD = 'configs/quickstart/mlehand_res18-half_synthetic-freihand-96x96.py'
 QUICK_BACKBONE = 'configs/_base_/models/backbones/resnet18-half.py'
 PATHS = ('eager', 'fast', 'onnx')
+#: The mixed-precision training step measured for the method beside its
+#: config's: MMPose 1.3.2's HeatmapHead cannot train under bf16 autocast (its
+#: loss hands a bf16 tensor to NumPy), so the baseline has only its config's.
+BF16_OPTIM_WRAPPER = 'BF16AutocastOptimWrapper'
 
 #: Settings of a full run and of ``quick=True``.
 FULL_SETTINGS = dict(repeats=5, warmup=2, throughput_batch=32, throughput_repeats=3,
@@ -285,32 +295,45 @@ def _measure_inference(model: torch.nn.Module, cfg: Config, flip_test: bool, pat
     return results
 
 
-def _measure_training(cfg: Config, model: torch.nn.Module, settings: Dict, device: str
-                      ) -> Dict[str, float]:
+def _measure_training(cfg: Config, model: torch.nn.Module, settings: Dict, device: str,
+                      optim_wrapper_type: Optional[str] = None) -> Dict[str, object]:
+    """Median time of ``model.train_step`` with the config's optimizer wrapper,
+    or with its type replaced by ``optim_wrapper_type``."""
     from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpose')
+    wrapper_cfg = copy.deepcopy(cfg.optim_wrapper)
+    if optim_wrapper_type is not None:
+        wrapper_cfg['type'] = optim_wrapper_type
     model.train()
-    optim_wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+    state = copy.deepcopy(model.state_dict())
+    optim_wrapper = build_optim_wrapper(model, wrapper_cfg)
     data = _packed_batch(cfg, settings['train_batch'], model.dataset_meta['flip_indices'])
     with PeakMemory(device) as mem:
         seconds = median_seconds(lambda: model.train_step(data, optim_wrapper),
                                  settings['repeats'], settings['warmup'])
+    # The next measurements start from the same weights and BatchNorm statistics.
+    model.load_state_dict(state)
     model.eval()
     return dict(step_s=seconds, batch=settings['train_batch'], peak_mem_mb=mem.peak_mb,
-                optimizer=str(cfg.optim_wrapper.get('optimizer', {}).get('type')),
-                fused=bool(cfg.optim_wrapper.get('optimizer', {}).get('fused', False)))
+                optim_wrapper=str(wrapper_cfg.get('type', 'OptimWrapper')),
+                optimizer=str(wrapper_cfg.get('optimizer', {}).get('type')),
+                fused=bool(wrapper_cfg.get('optimizer', {}).get('fused', False)))
 
 
 def benchmark_model(cfg: Config, device: str = 'cpu', checkpoint: Optional[str] = None,
                     flips: Sequence[bool] = (True, False), paths: Sequence[str] = PATHS,
                     settings: Optional[Dict] = None, train: bool = True, compile: bool = False,
-                    log: Callable[[str], None] = print) -> Dict:
+                    train_bf16: bool = False, log: Callable[[str], None] = print) -> Dict:
     """All measurements of one model (see the module docstring).
 
     Returns:
         dict: ``params_m``, ``config_flip_test``, ``inference`` (``flip`` /
         ``noflip`` -> path -> ``bs1_latency_s``, ``throughput_img_per_s``,
         peak memories, keypoint differences), ``train`` (``step_s``,
-        ``peak_mem_mb``, ...).
+        ``peak_mem_mb``, ``optim_wrapper``, ...: the config's training step)
+        and, with ``train_bf16``, ``train_bf16`` (the same step under
+        :data:`BF16_OPTIM_WRAPPER`).
     """
     from mmpose_mlehand.apis.predictor import load_model
     settings = dict(settings or FULL_SETTINGS)
@@ -327,6 +350,11 @@ def benchmark_model(cfg: Config, device: str = 'cpu', checkpoint: Optional[str] 
     if train:
         result['train'] = _measure_training(cfg, model, settings, device)
         log(f'    train step batch {settings["train_batch"]}: {result["train"]["step_s"]:.3f} s')
+        if train_bf16:
+            result['train_bf16'] = _measure_training(cfg, model, settings, device,
+                                                     BF16_OPTIM_WRAPPER)
+            log(f'    train step batch {settings["train_batch"]}, bf16 autocast: '
+                f'{result["train_bf16"]["step_s"]:.3f} s')
     return result
 
 
@@ -350,6 +378,9 @@ def add_ratios(results: Dict) -> Dict:
             fastest[(name, flip)] = best
         if 'train' in model and 'train' in base:
             ratios[f'{name}.train_step'] = model['train']['step_s'] / base['train']['step_s']
+            if 'train_bf16' in model:
+                ratios[f'{name}.train_step_bf16'] = (model['train_bf16']['step_s'] /
+                                                     base['train']['step_s'])
             if model['train']['peak_mem_mb'] and base['train']['peak_mem_mb']:
                 ratios[f'{name}.train_peak_mem'] = (model['train']['peak_mem_mb'] /
                                                     base['train']['peak_mem_mb'])
@@ -362,8 +393,15 @@ def add_ratios(results: Dict) -> Dict:
             results[f'ratio_fastest_bs1_vs_heatmap_eager{suffix}'] = ratio
             results[f'fastest_bs1_path{suffix}'] = path
     results['ratio_fastest_bs1_flip_test'] = flip_key == 'flip'
-    if 'method.train_step' in ratios:
-        results['ratio_train_step_vs_heatmap'] = ratios['method.train_step']
+    steps = {mode: ratios[key] for mode, key in (('as_configured', 'method.train_step'),
+                                                 ('bf16', 'method.train_step_bf16'))
+             if key in ratios}
+    for mode, ratio in steps.items():
+        results[f'ratio_train_step_vs_heatmap_{mode}'] = ratio
+    if steps:
+        mode = min(steps, key=steps.get)
+        results['ratio_train_step_vs_heatmap'] = steps[mode]
+        results['fastest_train_step'] = mode
     return results
 
 
@@ -372,6 +410,7 @@ def run_benchmark(method: Optional[Config] = None, baseline: Optional[Config] = 
                   flips: Sequence[bool] = (True, False), paths: Sequence[str] = PATHS,
                   settings: Optional[Dict] = None, input_size: Optional[Tuple[int, int]] = None,
                   train: bool = True, compile: bool = False,
+                  train_bf16: Optional[bool] = None,
                   log: Callable[[str], None] = print) -> Dict:
     """Measure the method and the heatmap baseline; see the module docstring.
 
@@ -391,6 +430,9 @@ def run_benchmark(method: Optional[Config] = None, baseline: Optional[Config] = 
             configs' (which must agree).
         train (bool): Also time the training step.
         compile (bool): ``torch.compile`` the fast path.
+        train_bf16 (bool, optional): Also time the method's training step
+            under :data:`BF16_OPTIM_WRAPPER`; default: where bf16 is native
+            (CUDA, or a CPU with native bf16).
         log (callable): Progress lines.
 
     Returns:
@@ -411,18 +453,22 @@ def run_benchmark(method: Optional[Config] = None, baseline: Optional[Config] = 
     if tuple(method.codec['input_size']) != tuple(baseline.codec['input_size']):
         raise ValueError(f"input sizes differ: method {method.codec['input_size']}, "
                          f"baseline {baseline.codec['input_size']}")
+    if train_bf16 is None:
+        from mmpose_mlehand.utils.precision import cpu_has_native_bf16
+        train_bf16 = device.startswith('cuda') or cpu_has_native_bf16()
     merged = dict(QUICK_SETTINGS if quick else FULL_SETTINGS)
     merged.update(settings or {})
     results = dict(machine=machine_info(device),
                    settings=dict(merged, quick=quick, flips=list(flips), paths=list(paths),
                                  input_size=list(method.codec['input_size']),
-                                 checkpoint=checkpoint, compile=compile),
+                                 checkpoint=checkpoint, compile=compile,
+                                 train_bf16=bool(train and train_bf16)),
                    models={})
     for name, cfg, ckpt in (('heatmap', baseline, None), ('method', method, checkpoint)):
         log(f'measuring {name} ...')
         torch.manual_seed(0)
         results['models'][name] = benchmark_model(cfg, device, ckpt, flips, paths, merged, train,
-                                                  compile, log)
+                                                  compile, train_bf16 and name == 'method', log)
     return add_ratios(results)
 
 
@@ -445,13 +491,15 @@ def summary_rows(results: Dict) -> List[str]:
                     f'{n["bs1_latency_s"]:.4f} ({ratios[prefix + ".bs1_latency"]:.2f}x) | '
                     f'{n["throughput_img_per_s"]:.2f} '
                     f'({ratios[prefix + ".throughput_time_per_img"]:.2f}x) | {mem} |')
-    rows += ['', '| model | training step (s) | peak memory (MB) | optimizer |',
-             '| --- | --- | --- | --- |']
+    rows += ['', '| model | optimizer wrapper | training step (s) | peak memory (MB) | '
+             'optimizer |', '| --- | --- | --- | --- | --- |']
     for name, model in results['models'].items():
-        if 'train' in model:
-            t = model['train']
-            ratio = ratios.get(f'{name}.train_step', 1.0)
-            mem = '-' if t['peak_mem_mb'] is None else f'{t["peak_mem_mb"]:.0f}'
-            rows.append(f'| {name} | {t["step_s"]:.3f} ({ratio:.2f}x) | {mem} | '
-                        f'{t["optimizer"]}{" (fused)" if t["fused"] else ""} |')
+        for key, suffix in (('train', ''), ('train_bf16', '_bf16')):
+            if key in model:
+                t = model[key]
+                ratio = ratios.get(f'{name}.train_step{suffix}', 1.0)
+                mem = '-' if t['peak_mem_mb'] is None else f'{t["peak_mem_mb"]:.0f}'
+                rows.append(f'| {name} | {t["optim_wrapper"]} | {t["step_s"]:.3f} '
+                            f'({ratio:.2f}x) | {mem} | '
+                            f'{t["optimizer"]}{" (fused)" if t["fused"] else ""} |')
     return rows

@@ -8,7 +8,7 @@ import pytest
 from mmpose_mlehand.analysis.benchmark_model import PATHS, add_ratios, summary_rows
 
 
-def fake_results(method_flip_test=True):
+def fake_results(method_flip_test=True, bf16_step_s=3.0):
     def paths(bs1, ips, factor=1.0):
         return {p: dict(bs1_latency_s=bs1 * f * factor, throughput_img_per_s=ips / (f * factor),
                         bs1_peak_mem_mb=10.0, throughput_peak_mem_mb=20.0)
@@ -19,11 +19,14 @@ def fake_results(method_flip_test=True):
             heatmap=dict(config_flip_test=True,
                          inference=dict(flip=paths(0.4, 10.0), noflip=paths(0.2, 20.0)),
                          train=dict(step_s=5.0, peak_mem_mb=1000.0, optimizer='Adam',
-                                    fused=False)),
+                                    fused=False, optim_wrapper='OptimWrapper')),
             method=dict(config_flip_test=method_flip_test,
                         inference=dict(flip=paths(0.8, 5.0, 1.2), noflip=paths(0.4, 10.0)),
                         train=dict(step_s=7.0, peak_mem_mb=1500.0, optimizer='Adam',
-                                   fused=True))))
+                                   fused=True, optim_wrapper='OptimWrapper'),
+                        train_bf16=dict(step_s=bf16_step_s, peak_mem_mb=900.0,
+                                        optimizer='Adam', fused=True,
+                                        optim_wrapper='BF16AutocastOptimWrapper'))))
 
 
 def test_ratios_divide_by_the_eager_baseline_with_the_same_flip_setting():
@@ -42,13 +45,23 @@ def test_ratios_divide_by_the_eager_baseline_with_the_same_flip_setting():
     assert results['ratio_fastest_bs1_vs_heatmap_eager'] == pytest.approx(0.8 * 1.2 * 0.25 / 0.4)
     assert results['fastest_bs1_path'] == 'onnx' and results['ratio_fastest_bs1_flip_test']
     assert results['ratio_fastest_bs1_vs_heatmap_eager_noflip'] == pytest.approx(0.5)
-    assert results['ratio_train_step_vs_heatmap'] == pytest.approx(1.4)
+    # Training headline: the cheaper of the config's step (1.4x) and bf16's (0.6x).
+    assert ratios['method.train_step_bf16'] == pytest.approx(0.6)
+    assert results['ratio_train_step_vs_heatmap_as_configured'] == pytest.approx(1.4)
+    assert results['ratio_train_step_vs_heatmap_bf16'] == pytest.approx(0.6)
+    assert results['ratio_train_step_vs_heatmap'] == pytest.approx(0.6)
+    assert results['fastest_train_step'] == 'bf16'
+    slow_bf16 = add_ratios(fake_results(bf16_step_s=8.0))
+    assert slow_bf16['ratio_train_step_vs_heatmap'] == pytest.approx(1.4)
+    assert slow_bf16['fastest_train_step'] == 'as_configured'
     without_flip = add_ratios(fake_results(method_flip_test=False))
     assert without_flip['ratio_fastest_bs1_vs_heatmap_eager'] == pytest.approx(0.5)
     assert not without_flip['ratio_fastest_bs1_flip_test']
     rows = summary_rows(results)
     assert '| method | on | onnx | 0.2400 (0.60x) | 16.67 (0.60x) | 10 / 20 |' in rows
-    assert '| method | 7.000 (1.40x) | 1500 | Adam (fused) |' in rows
+    assert '| method | OptimWrapper | 7.000 (1.40x) | 1500 | Adam (fused) |' in rows
+    assert ('| method | BF16AutocastOptimWrapper | 3.000 (0.60x) | 900 | Adam (fused) |'
+            in rows)
 
 
 def test_quick_benchmark_writes_every_field(repo_root, tmp_path):
@@ -83,7 +96,14 @@ def test_quick_benchmark_writes_every_field(repo_root, tmp_path):
     flip = 'flip' if results['ratio_fastest_bs1_flip_test'] else 'noflip'
     best = min(p['bs1_latency_s'] for p in method[flip].values())
     assert ratio == pytest.approx(best / eager[flip]['eager']['bs1_latency_s'])
+    steps = {'as_configured': results['models']['method']['train']['step_s']}
+    if results['settings']['train_bf16']:
+        steps['bf16'] = results['models']['method']['train_bf16']['step_s']
+        assert results['models']['method']['train_bf16']['optim_wrapper'] == (
+            'BF16AutocastOptimWrapper')
+    assert 'train_bf16' not in results['models']['heatmap']
+    fastest = min(steps, key=steps.get)
+    assert results['fastest_train_step'] == fastest
     assert results['ratio_train_step_vs_heatmap'] == pytest.approx(
-        results['models']['method']['train']['step_s'] /
-        results['models']['heatmap']['train']['step_s'])
+        steps[fastest] / results['models']['heatmap']['train']['step_s'])
     assert 'ratio_fastest_bs1_vs_heatmap_eager' in proc.stdout
