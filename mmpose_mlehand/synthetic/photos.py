@@ -17,6 +17,7 @@ from typing import Dict, Optional, Tuple
 
 import cv2
 import numpy as np
+from PIL import Image
 
 # Photograph name -> (package, path of the file inside the package folder).
 PHOTO_SOURCES: Dict[str, Tuple[str, str]] = {
@@ -104,10 +105,14 @@ def load_photo(name: str) -> np.ndarray:
         package = PHOTO_SOURCES[name][0]
         raise RuntimeError(f'photograph {name!r} is not installed (it comes '
                            f'with the {package} package)')
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise RuntimeError(f'could not read the photograph {path}')
-    image = image[..., ::-1].copy()
+    # Pillow, not cv2.imread: libpng (in OpenCV) prints a warning for every
+    # read of scikit-image's page.png (its iCCP chunk), which floods the logs of
+    # generator workers; the pixels are the same (checked for every photograph).
+    try:
+        with Image.open(path) as photo:
+            image = np.array(photo.convert('RGB'))
+    except (OSError, ValueError) as error:
+        raise RuntimeError(f'could not read the photograph {path}: {error}') from error
     image.setflags(write=False)
     return image
 

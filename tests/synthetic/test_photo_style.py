@@ -299,6 +299,21 @@ def test_photo_families_are_disjoint_and_installed():
     assert 'grace_hopper' in photos.available_photos('heldout')  # matplotlib's
 
 
+def test_photographs_decode_as_opencv_decodes_them(capfd):
+    """load_photo reads with Pillow (no libpng warning flood); the pixels are
+    OpenCV's, so data sets rendered before and after are the same."""
+    for name in sorted(set(photos.available_photos('train') + photos.available_photos('heldout'))):
+        photos.load_photo.cache_clear()
+        image = photos.load_photo(name)
+        expected = cv2.imread(photos.photo_path(name), cv2.IMREAD_COLOR)[..., ::-1]
+        np.testing.assert_array_equal(image, expected, err_msg=name)
+        assert image.dtype == np.uint8 and not image.flags.writeable
+    capfd.readouterr()  # OpenCV's reads above warn
+    photos.load_photo.cache_clear()
+    photos.load_photo('page')
+    assert 'libpng' not in capfd.readouterr().err
+
+
 def test_photo_crop_is_deterministic_and_keeps_the_photo():
     a = photos.photo_crop(np.random.default_rng(3), 'camera', 40, 60)
     b = photos.photo_crop(np.random.default_rng(3), 'camera', 40, 60)
