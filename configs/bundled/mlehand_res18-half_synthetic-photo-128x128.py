@@ -9,18 +9,14 @@ input_size = (128, 128)
 codec = dict(type='RegressionLabel', input_size=input_size)
 model = dict(head=dict(decoder=codec))
 
+# The recipe's pipelines with the affine transform to the new size.
 train_transforms = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=_base_.bbox_padding),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomBBoxTransform', shift_factor=0.1, rotate_factor=15, rotate_prob=0.5,
-         scale_factor=(0.75, 1.35)),
-    dict(type='TopdownAffine', input_size=input_size),
+    dict(t, input_size=input_size) if t['type'] == 'TopdownAffine' else t
+    for t in _base_.train_transforms
 ]
 val_transforms = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=_base_.bbox_padding),
-    dict(type='TopdownAffine', input_size=input_size),
+    dict(t, input_size=input_size) if t['type'] == 'TopdownAffine' else t
+    for t in _base_.val_transforms
 ]
 train_pipeline = train_transforms + [
     dict(type='GenerateTarget', encoder=codec),
