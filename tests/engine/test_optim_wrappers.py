@@ -141,3 +141,25 @@ def test_warns_where_bf16_is_emulated(repo_root, monkeypatch):
     with pytest.warns(UserWarning, match='emulated'):
         with wrapper.optim_context(model):
             pass
+
+
+def test_runner_trains_with_the_wrapper_from_a_config(dot_freihand_root, tmp_path):
+    """MMEngine's runner builds the wrapper by its registered name (as
+    ``configs/*-bf16.py`` and ``--cfg-options optim_wrapper.type=...`` give it)
+    and trains an epoch with it, keeping float32 weights in the checkpoint."""
+    from mmengine.runner import Runner
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    from tests.helpers import tiny_cfg
+    cfg = tiny_cfg(dot_freihand_root, str(tmp_path / 'work'), max_epochs=1)
+    cfg.optim_wrapper.type = 'BF16AutocastOptimWrapper'
+    runner = Runner.from_cfg(cfg)
+    before = {k: v.clone() for k, v in runner.model.state_dict().items()}
+    runner.train()
+    assert isinstance(runner.optim_wrapper, BF16AutocastOptimWrapper)
+    state = _load_checkpoint(str(tmp_path / 'work' / 'epoch_1.pth'),
+                             map_location='cpu')['state_dict']
+    assert all(v.dtype == before[k].dtype for k, v in state.items())
+    moved = [k for k, v in state.items() if v.is_floating_point() and not torch.equal(v, before[k])]
+    assert any(k.startswith('head.stages.0.') for k in moved)
+    assert any(k.startswith('head.loss_modules.4.flow') for k in moved)
