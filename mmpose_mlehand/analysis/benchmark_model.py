@@ -300,8 +300,6 @@ def _measure_training(cfg: Config, model: torch.nn.Module, settings: Dict, devic
     """Median time of ``model.train_step`` with the config's optimizer wrapper,
     or with its type replaced by ``optim_wrapper_type``."""
     from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmpose')
     wrapper_cfg = copy.deepcopy(cfg.optim_wrapper)
     if optim_wrapper_type is not None:
         wrapper_cfg['type'] = optim_wrapper_type

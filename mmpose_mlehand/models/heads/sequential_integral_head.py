@@ -14,7 +14,7 @@ from mmpose.utils.tensor_utils import to_numpy
 from mmpose.utils.typing import ConfigType, OptConfigType, OptSampleList, Predictions
 from torch import Tensor, nn
 
-from ...utils.precision import at_least_fp32
+from ...utils.precision import outside_autocast
 from ..losses import MLELoss
 
 # What each stage's loss module is called with; see ``SequentialIntegralHead``.
@@ -366,7 +366,7 @@ class SequentialIntegralHead(BaseHead):
                 losses[f'loss_{self.loss_name}_s{t}'] = value
 
         _, avg_acc, _ = keypoint_pck_accuracy(
-            pred=to_numpy(out['coords'][:, -1].float()),
+            pred=to_numpy(out['coords'][:, -1]),
             gt=to_numpy(labels),
             mask=to_numpy(weights) > 0,
             thr=0.05,
@@ -444,10 +444,13 @@ def run_with_fp32_output(layers: nn.Sequential, x: Tensor) -> Tensor:
     *hidden, output = layers
     for layer in hidden:
         x = layer(x)
-    if not torch.is_autocast_enabled(x.device.type):
-        return output(x)
-    with torch.autocast(x.device.type, enabled=False):
-        return output(at_least_fp32(x))
+    return _apply_outside_autocast(output, x)
+
+
+@outside_autocast
+def _apply_outside_autocast(layer: nn.Module, x: Tensor) -> Tensor:
+    """``layer(x)``; in float32 when called inside an autocast region."""
+    return layer(x)
 
 
 def _conv_bn_relu(in_channels: int, out_channels: int) -> nn.Sequential:
