@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""Draw the bundled hand model's predictions on test images of a converted data set.
+"""Draw a bundled hand model's predictions on test images of a converted data set.
 
-Runs ``MMPoseInferencer(pose2d='mlehand-synthetic-hand')`` with each image's
-annotated hand box (x1, y1, x2, y2) and writes the drawn images side by side.
-The README's picture::
+Runs ``MMPoseInferencer(pose2d=<bundled model>)`` (default: the default
+bundled model) with each image's annotated hand box (x1, y1, x2, y2) and
+writes the drawn images side by side. The README's picture::
 
-    python tools/draw_bundled_examples.py work_dirs/bundled/data/heldout \\
+    python tools/draw_bundled_examples.py \\
+        work_dirs/bundled/mlehand-synthetic-hand/data/heldout \\
         docs/bundled_model_heldout_examples.png
 """
 import argparse
@@ -17,6 +18,8 @@ import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from mmpose_mlehand.bundled import BUNDLED_MODELS, DEFAULT_MODEL  # noqa: E402
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -24,7 +27,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('data_root', help='data set with annotations/freihand_test.json')
     parser.add_argument('out', help='output PNG')
     parser.add_argument('--num', type=int, default=4, help='images (default: 4)')
-    parser.add_argument('--model', default='mlehand-synthetic-hand', help='bundled model')
+    parser.add_argument('--model', default=DEFAULT_MODEL, choices=sorted(BUNDLED_MODELS),
+                        help=f'bundled model (default: {DEFAULT_MODEL})')
     return parser.parse_args(argv)
 
 

@@ -22,7 +22,8 @@ Steps (every part on the CPU, no download):
 
 Example::
 
-    python tools/train_bundled_model.py                      # the shipped model
+    python tools/train_bundled_model.py                      # the default model
+    python tools/train_bundled_model.py --model mlehand-synthetic-hand-small
     python tools/train_bundled_model.py --num-train 400 --num-heldout 200 \\
         --epochs 1 --out-dir /tmp/bundled                    # a smoke run
 """
@@ -38,9 +39,8 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # Let `python tools/train_bundled_model.py` work from a checkout that is not pip-installed.
 sys.path.insert(0, REPO_ROOT)
 
-from mmpose_mlehand.bundled import BUNDLED_DIR, BUNDLED_MODELS  # noqa: E402
+from mmpose_mlehand.bundled import BUNDLED_DIR, BUNDLED_MODELS, DEFAULT_MODEL  # noqa: E402
 
-MODEL = BUNDLED_MODELS['mlehand-synthetic-hand']
 #: Metrics copied into the provenance file (HandPCK, HandNME, MMPose's EPE).
 REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE')
 
@@ -48,10 +48,13 @@ REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE')
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--config', default=osp.join(REPO_ROOT, MODEL.recipe),
-                        help='training config (default: the bundled recipe)')
-    parser.add_argument('--work-dir', default='work_dirs/bundled',
-                        help='data, logs and checkpoints (default: work_dirs/bundled)')
+    parser.add_argument('--model', default=DEFAULT_MODEL, choices=sorted(BUNDLED_MODELS),
+                        help='which bundled model to train: its file names, summary '
+                        f'and default recipe (default: {DEFAULT_MODEL})')
+    parser.add_argument('--config', default=None,
+                        help="training config (default: the model's recipe in configs/bundled/)")
+    parser.add_argument('--work-dir', default=None,
+                        help='data, logs and checkpoints (default: work_dirs/bundled/MODEL)')
     parser.add_argument('--out-dir', default=BUNDLED_DIR,
                         help='where the bundled files go (default: the package)')
     parser.add_argument('--num-train', type=int, default=20000,
@@ -69,6 +72,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--half', action='store_true',
                         help='store the weights as float16 (half the file size)')
     args = parser.parse_args(argv)
+    if args.config is None:
+        args.config = osp.join(REPO_ROOT, BUNDLED_MODELS[args.model].recipe)
+    if args.work_dir is None:
+        args.work_dir = osp.join('work_dirs', 'bundled', args.model)
     for name in ('num_train', 'num_heldout'):
         if getattr(args, name) < 20:
             parser.error(f'--{name.replace("_", "-")} must be at least 20 '
@@ -95,6 +102,7 @@ def render_and_convert(root: str, family: str, num: int, seed: int, workers: int
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    bundled_model = BUNDLED_MODELS[args.model]
     start = time.perf_counter()
     work_dir = osp.abspath(args.work_dir)
     roots = {family: osp.join(work_dir, 'data', family) for family in ('train', 'heldout')}
@@ -150,8 +158,8 @@ def main(argv=None) -> None:
                       for key in REPORTED}
 
     os.makedirs(args.out_dir, exist_ok=True)
-    weights = osp.join(args.out_dir, f'{MODEL.stem}.pth')
-    config = osp.join(args.out_dir, f'{MODEL.stem}.py')
+    weights = osp.join(args.out_dir, f'{bundled_model.stem}.pth')
+    config = osp.join(args.out_dir, f'{bundled_model.stem}.py')
     # The flattened config must not point at this machine's data.
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.data_root = 'data/synthetic_photo/'
@@ -159,7 +167,8 @@ def main(argv=None) -> None:
     size = write_bundled_model(checkpoint, cfg, weights, config,
                                dtype=torch.float16 if args.half else torch.float32)
     provenance = dict(
-        model=MODEL.name, summary=MODEL.summary, recipe=osp.relpath(args.config, REPO_ROOT),
+        model=bundled_model.name, summary=bundled_model.summary,
+        recipe=osp.relpath(args.config, REPO_ROOT),
         command=' '.join(['python', 'tools/train_bundled_model.py'] + (argv or sys.argv[1:])),
         data=dict(style='photo', train_family=dict(num=args.num_train, seed=args.seed),
                   heldout_family=dict(num=args.num_heldout, seed=args.seed + 1),
@@ -173,7 +182,7 @@ def main(argv=None) -> None:
         machine=dict(platform=platform.platform(), processor=platform.processor(),
                      cpus=os.cpu_count(), torch=torch.__version__,
                      torch_threads=torch.get_num_threads()))
-    atomic_write_json(osp.join(args.out_dir, f'{MODEL.stem}.json'), provenance, indent=2)
+    atomic_write_json(osp.join(args.out_dir, f'{bundled_model.stem}.json'), provenance, indent=2)
 
     print(f'\nBundled model written in {provenance["seconds"]["total"]:.0f} s '
           f'({size / 2**20:.1f} MiB): {weights}')

@@ -1,13 +1,15 @@
-# The bundled hand model's recipe (tools/train_bundled_model.py, `make
-# bundled-model`): the paper's method at the quick start's CPU size (half-width
-# ResNet-18 cut after its third stage, T=5 SequentialIntegralHead, MLELoss,
-# 96x96) trained on synthetic hands of the `photo` scene style only (upright
-# in-plane prior, photographic backgrounds, a person beside the hand, skin
-# texture, camera effects; tools/make_synthetic_hands.py --style photo), cropped
-# by the hand boxes and scored by the paper's hand-box metrics as in
-# configs/experiments/. The tool selects the checkpoint on the validation split
-# of the held-out appearance family (--family heldout: backgrounds, skin tones,
-# lights and camera effects that training never sees).
+# The recipe of the small bundled hand model, `mlehand-synthetic-hand-small`
+# (tools/train_bundled_model.py --model mlehand-synthetic-hand-small), and the
+# base of the default one (twice the width): the paper's method at the quick
+# start's CPU size (half-width ResNet-18 cut after its third stage, T=5
+# SequentialIntegralHead, MLELoss, 96x96) trained on synthetic hands of the
+# `photo` scene style only (upright in-plane prior, photographic backgrounds, a
+# person beside the hand, skin texture, camera effects;
+# tools/make_synthetic_hands.py --style photo), cropped by the hand boxes and
+# scored by the paper's hand-box metrics as in configs/experiments/. The tool
+# selects the checkpoint on the validation split of the held-out appearance
+# family (--family heldout: backgrounds, skin tones, lights and camera effects
+# that training never sees).
 _base_ = ['../experiments/mlehand_res18-half_synthetic-freihand-96x96.py']
 
 # Real photographs show left hands too: a horizontal flip turns a right hand into

@@ -12,9 +12,7 @@ import argparse
 import sys
 from typing import List, Optional
 
-from . import BUNDLED_MODELS, bundled_model_files
-
-DEFAULT_MODEL = next(iter(BUNDLED_MODELS))
+from . import BUNDLED_MODELS, DEFAULT_MODEL, bundled_model_files
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -99,18 +99,29 @@ def test_missing_files_and_unknown_names_say_what_to_do(tmp_path, monkeypatch):
 def test_module_prints_the_paths():
     out = subprocess.run([sys.executable, '-m', 'mmpose_mlehand.bundled'], cwd=REPO_ROOT,
                          capture_output=True, text=True, check=True).stdout
-    assert NAME in out and MODEL.weights in out and MODEL.config in out
+    for model in BUNDLED_MODELS.values():
+        assert model.name in out and model.weights in out and model.config in out
+    default = subprocess.run([sys.executable, '-m', 'mmpose_mlehand.bundled', 'weights'],
+                             cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    assert default.strip() == MODEL.weights
 
 
-def test_shipped_model_predicts_a_hand_offline():
+@pytest.mark.parametrize('name', sorted(BUNDLED_MODELS))
+def test_shipped_model_predicts_a_hand_offline(name):
     """The files in the package: provenance, size, and 21 keypoints with scores."""
     import mmpose_mlehand.plugin  # noqa: F401
-    config, weights = bundled_model_files(NAME)
-    with open(MODEL.provenance, encoding='utf-8') as f:
+    model = BUNDLED_MODELS[name]
+    config, weights = bundled_model_files(name)
+    with open(model.provenance, encoding='utf-8') as f:
         provenance = json.load(f)
-    assert provenance['weights_bytes'] == osp.getsize(weights) < 8 * 2**20
+    assert (provenance['model'], provenance['summary']) == (name, model.summary)
+    assert provenance['recipe'] == model.recipe
+    assert provenance['weights_bytes'] == osp.getsize(weights) < 20 * 2**20
     assert set(provenance['metrics']) == {'train', 'heldout', 'gap'}
-    inferencer = MMPoseInferencer(pose2d=NAME, det_model='whole_image', device='cpu')
+    # The flat config builds the recipe's model.
+    assert Config.fromfile(config).model == Config.fromfile(
+        osp.join(REPO_ROOT, model.recipe)).model
+    inferencer = MMPoseInferencer(pose2d=name, det_model='whole_image', device='cpu')
     image = np.full((96, 96, 3), 128, np.uint8)
     instance, = next(inferencer(image))['predictions'][0]
     assert np.asarray(instance['keypoints']).shape == (21, 2)

@@ -1,4 +1,6 @@
-"""tools/train_bundled_model.py end to end on a few dozen hands (about a minute)."""
+"""tools/train_bundled_model.py: which recipe it trains, and end to end on a few dozen
+hands (about a minute)."""
+import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -6,18 +8,37 @@ import sys
 
 import torch
 
+from mmpose_mlehand.bundled import BUNDLED_MODELS, DEFAULT_MODEL
+
+SMALL = 'mlehand-synthetic-hand-small'
+
+
+def test_each_model_trains_from_its_own_recipe_unless_told(repo_root):
+    spec = importlib.util.spec_from_file_location(
+        'train_bundled_model', osp.join(repo_root, 'tools', 'train_bundled_model.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    parse_args = tool.parse_args
+    default = parse_args([])
+    assert default.model == DEFAULT_MODEL == next(iter(BUNDLED_MODELS)) == 'mlehand-synthetic-hand'
+    assert default.work_dir == osp.join('work_dirs', 'bundled', DEFAULT_MODEL)
+    for name, model in BUNDLED_MODELS.items():
+        assert parse_args(['--model', name]).config == osp.join(repo_root, model.recipe)
+    assert parse_args(['--model', SMALL, '--config', 'x.py']).config == 'x.py'
+
 
 def test_train_bundled_model_writes_a_loadable_model_with_its_provenance(repo_root, tmp_path):
     out_dir, work_dir = tmp_path / 'bundled', tmp_path / 'work'
     result = subprocess.run(
-        [sys.executable, 'tools/train_bundled_model.py', '--num-train', '60', '--num-heldout',
-         '40', '--epochs', '1', '--workers', '0', '--work-dir', str(work_dir), '--out-dir',
-         str(out_dir), '--half'],
+        [sys.executable, 'tools/train_bundled_model.py', '--model', SMALL, '--num-train', '60',
+         '--num-heldout', '40', '--epochs', '1', '--workers', '0', '--work-dir', str(work_dir),
+         '--out-dir', str(out_dir), '--half'],
         cwd=repo_root, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    stem = 'mlehand_res18-half_synthetic-photo-96x96'
+    stem = BUNDLED_MODELS[SMALL].stem
     with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
         provenance = json.load(f)
+    assert (provenance['model'], provenance['recipe']) == (SMALL, BUNDLED_MODELS[SMALL].recipe)
     # Trained on the training family, selected on the held-out family's val split.
     meta = json.load(open(work_dir / 'data' / 'heldout' / 'synthetic_meta.json'))
     assert (meta['style'], meta['family']) == ('photo', 'heldout')
