@@ -10,3 +10,23 @@ model = dict(
     backbone=dict(base_channels=64),
     head=dict(in_channels=256, fuse_channels=64, deconv_channels=(64, 64),
               sigma_hidden_channels=256))
+
+# Looser boxes: a detector's or a hand-drawn box is often wider than the
+# keypoint extent x 1.2 of the training data (the real-photo protocol also
+# tries x 1.7), so the box scale is drawn from 0.75-1.6 instead of 0.75-1.35;
+# and 8 epochs instead of 6 (16,000 updates, about 45 min on 2 CPU cores).
+# Measured at this width against the 6-epoch 0.75-1.35 recipe, same data and
+# seed (docs/rendering_ablation.md): held-out val frame-AUC 0.785 vs 0.763 with
+# the usual boxes and 0.753 vs 0.707 with boxes x 1.7 / 1.2.
+train_transforms = [
+    dict(t, scale_factor=(0.75, 1.6)) if t['type'] == 'RandomBBoxTransform' else t
+    for t in _base_.train_transforms
+]
+train_pipeline = train_transforms + _base_.train_pipeline[len(_base_.train_transforms):]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+train_cfg = dict(max_epochs=8)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=100, start_factor=0.01, by_epoch=False),
+    dict(type='CosineAnnealingLR', begin=0, end=8, T_max=8, eta_min=1e-5, by_epoch=True,
+         convert_to_iter_based=True)
+]

@@ -131,11 +131,11 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(begin=0, by_epoch=False, end=100, start_factor=0.01, type='LinearLR'),
     dict(
-        T_max=6,
+        T_max=8,
         begin=0,
         by_epoch=True,
         convert_to_iter_based=True,
-        end=6,
+        end=8,
         eta_min=1e-05,
         type='CosineAnnealingLR'),
 ]
@@ -172,7 +172,7 @@ test_evaluator = [
     dict(type='AUC'),
     dict(type='EPE'),
 ]
-train_cfg = dict(by_epoch=True, max_epochs=6, val_interval=1)
+train_cfg = dict(by_epoch=True, max_epochs=8, val_interval=1)
 train_dataloader = dict(
     batch_size=8,
     dataset=dict(
@@ -190,7 +190,7 @@ train_dataloader = dict(
                 rotate_prob=0.5,
                 scale_factor=(
                     0.75,
-                    1.35,
+                    1.6,
                 ),
                 shift_factor=0.1,
                 type='RandomBBoxTransform'),
@@ -220,7 +220,7 @@ train_pipeline = [
         rotate_prob=0.5,
         scale_factor=(
             0.75,
-            1.35,
+            1.6,
         ),
         shift_factor=0.1,
         type='RandomBBoxTransform'),
@@ -245,7 +245,7 @@ train_transforms = [
         rotate_prob=0.5,
         scale_factor=(
             0.75,
-            1.35,
+            1.6,
         ),
         shift_factor=0.1,
         type='RandomBBoxTransform'),

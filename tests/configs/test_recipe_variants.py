@@ -1,5 +1,5 @@
-"""Configs that vary one thing of another (precision, input size, width)
-change that and nothing else."""
+"""Configs that vary one thing of another (precision, input size, width) change
+that and nothing else; the default bundled recipe also its box scales and epochs."""
 import re
 
 import pytest
@@ -38,12 +38,16 @@ def test_128_input_changes_every_input_size_and_only_those():
             'test_dataloader.dataset.pipeline.2.input_size.0'} <= set(changed)
 
 
-def test_full_width_doubles_backbone_and_head_channels():
+def test_full_width_doubles_the_channels_and_trains_longer_on_looser_boxes():
     path = 'configs/bundled/mlehand_res18_synthetic-photo-96x96.py'
     assert changed_keys(BUNDLED, path) == {
         'model.backbone.base_channels': 64, 'model.head.in_channels': 256,
         'model.head.fuse_channels': 64, 'model.head.deconv_channels.0': 64,
-        'model.head.deconv_channels.1': 64, 'model.head.sigma_hidden_channels': 256}
+        'model.head.deconv_channels.1': 64, 'model.head.sigma_hidden_channels': 256,
+        # the default bundled model's recipe: box scales up to 1.6, 8 epochs
+        'train_transforms.3.scale_factor.1': 1.6, 'train_pipeline.3.scale_factor.1': 1.6,
+        'train_dataloader.dataset.pipeline.3.scale_factor.1': 1.6,
+        'train_cfg.max_epochs': 8, 'param_scheduler.1.end': 8, 'param_scheduler.1.T_max': 8}
     model = MODELS.build(load(path).model).eval()
     with torch.no_grad():
         out = model.head.forward(model.extract_feat(torch.zeros(1, 3, 96, 96)))
