@@ -82,7 +82,8 @@ def main() -> None:
                            for mode in ('as_configured', 'bf16')
                            if 'ratio_train_step_vs_heatmap_' + mode in results)
         print(f"ratio_train_step_vs_heatmap = {results['ratio_train_step_vs_heatmap']:.3f} "
-              f"({results['fastest_train_step']}; {others})")
+              f"({results['fastest_train_step']}; {others}); forward multiply-adds "
+              f"{results['ratios']['method.forward_gmacs']:.2f}x")
     if args.json:
         atomic_write_json(args.json, results, indent=2)
         print(f'wrote {args.json}')

@@ -19,6 +19,8 @@ in the same process:
 - peak memory of each measurement (CUDA: peak allocated; CPU: peak resident
   memory above the level before the measurement, sampled every 2 ms);
 - the fast path's and ONNX Runtime's keypoint differences to eager fp32;
+- the multiply-adds of one image's forward pass (:func:`forward_gmacs`): the
+  share of the training-step ratio that no implementation can remove;
 - every time as a ratio to the eager heatmap baseline with the same flip
   setting (> 1: slower), and the two headline ratios
   ``ratio_fastest_bs1_vs_heatmap_eager`` (the method's fastest batch-1 path,
@@ -162,6 +164,40 @@ def machine_info(device: str) -> Dict[str, object]:
     except ImportError:
         info['onnxruntime'] = None
     return info
+
+
+def forward_gmacs(model: torch.nn.Module, input_size: Tuple[int, int]) -> float:
+    """Multiply-adds of one image through ``model._forward`` (backbone and head,
+    what a training step runs forward; no flip test, no decoding), in billions.
+
+    Counted by MMEngine's ``FlopAnalyzer`` (one multiply-add counts one), so
+    the two models' ratio is the work a compute-bound step cannot avoid.
+
+    Args:
+        model (nn.Module): A pose estimator (``_forward(inputs)``).
+        input_size (tuple): (W, H) of the input.
+    """
+    from mmengine.analysis import FlopAnalyzer
+
+    class _Forward(torch.nn.Module):
+        def __init__(self, estimator: torch.nn.Module):
+            super().__init__()
+            self.estimator = estimator
+
+        def forward(self, inputs: torch.Tensor):
+            return self.estimator._forward(inputs)
+
+    w, h = input_size
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        analyzer = FlopAnalyzer(_Forward(model), (torch.zeros(1, 3, h, w, device=device), ))
+        analyzer.unsupported_ops_warnings(False)
+        analyzer.uncalled_modules_warnings(False)
+        return analyzer.total() / 1e9
+    finally:
+        model.train(was_training)
 
 
 def set_input_size(cfg: Config, input_size: Tuple[int, int]) -> Config:
@@ -326,7 +362,7 @@ def benchmark_model(cfg: Config, device: str = 'cpu', checkpoint: Optional[str] 
     """All measurements of one model (see the module docstring).
 
     Returns:
-        dict: ``params_m``, ``config_flip_test``, ``inference`` (``flip`` /
+        dict: ``params_m``, ``forward_gmacs``, ``config_flip_test``, ``inference`` (``flip`` /
         ``noflip`` -> path -> ``bs1_latency_s``, ``throughput_img_per_s``,
         peak memories, keypoint differences), ``train`` (``step_s``,
         ``peak_mem_mb``, ``optim_wrapper``, ...: the config's training step)
@@ -338,8 +374,10 @@ def benchmark_model(cfg: Config, device: str = 'cpu', checkpoint: Optional[str] 
     cfg = copy.deepcopy(cfg)
     model = load_model(cfg, checkpoint, device)
     result = dict(params_m=sum(p.numel() for p in model.parameters()) / 1e6,
+                  forward_gmacs=forward_gmacs(model, tuple(cfg.codec['input_size'])),
                   config_flip_test=bool(cfg.model.get('test_cfg', {}).get('flip_test', False)),
                   input_size=list(cfg.codec['input_size']), inference={})
+    log(f'    forward pass: {result["forward_gmacs"]:.2f} G multiply-adds per image')
     with tempfile.TemporaryDirectory() as tmp_dir:
         for flip in flips:
             result['inference']['flip' if flip else 'noflip'] = _measure_inference(
@@ -363,6 +401,7 @@ def add_ratios(results: Dict) -> Dict:
     ratios: Dict[str, float] = {}
     fastest = {}
     for name, model in results['models'].items():
+        ratios[f'{name}.forward_gmacs'] = model['forward_gmacs'] / base['forward_gmacs']
         for flip, paths in model['inference'].items():
             ref = base['inference'][flip]['eager']
             best = None

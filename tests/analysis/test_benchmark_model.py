@@ -4,8 +4,9 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
-from mmpose_mlehand.analysis.benchmark_model import PATHS, add_ratios, summary_rows
+from mmpose_mlehand.analysis.benchmark_model import PATHS, add_ratios, forward_gmacs, summary_rows
 
 
 def fake_results(method_flip_test=True, bf16_step_s=3.0):
@@ -16,11 +17,11 @@ def fake_results(method_flip_test=True, bf16_step_s=3.0):
     return dict(
         settings=dict(throughput_batch=32),
         models=dict(
-            heatmap=dict(config_flip_test=True,
+            heatmap=dict(config_flip_test=True, forward_gmacs=4.0,
                          inference=dict(flip=paths(0.4, 10.0), noflip=paths(0.2, 20.0)),
                          train=dict(step_s=5.0, peak_mem_mb=1000.0, optimizer='Adam',
                                     fused=False, optim_wrapper='OptimWrapper')),
-            method=dict(config_flip_test=method_flip_test,
+            method=dict(config_flip_test=method_flip_test, forward_gmacs=7.0,
                         inference=dict(flip=paths(0.8, 5.0, 1.2), noflip=paths(0.4, 10.0)),
                         train=dict(step_s=7.0, peak_mem_mb=1500.0, optimizer='Adam',
                                    fused=True, optim_wrapper='OptimWrapper'),
@@ -40,6 +41,7 @@ def test_ratios_divide_by_the_eager_baseline_with_the_same_flip_setting():
     assert ratios['method.flip.fast.throughput_time_per_img'] == pytest.approx(
         10.0 / (5.0 / (0.5 * 1.2)))
     assert ratios['method.train_step'] == pytest.approx(1.4)
+    assert ratios['method.forward_gmacs'] == pytest.approx(1.75)
     assert ratios['method.train_peak_mem'] == pytest.approx(1.5)
     # Headline: the method's fastest batch-1 path with the config's flip setting.
     assert results['ratio_fastest_bs1_vs_heatmap_eager'] == pytest.approx(0.8 * 1.2 * 0.25 / 0.4)
@@ -76,6 +78,9 @@ def test_quick_benchmark_writes_every_field(repo_root, tmp_path):
     for name in ('heatmap', 'method'):
         model = results['models'][name]
         assert model['params_m'] > 0 and model['input_size'] == [96, 96]
+        assert model['forward_gmacs'] > 0
+        assert results['ratios'][f'{name}.forward_gmacs'] == pytest.approx(
+            model['forward_gmacs'] / results['models']['heatmap']['forward_gmacs'])
         for flip in ('flip', 'noflip'):
             for path in PATHS:
                 numbers = model['inference'][flip][path]
@@ -107,3 +112,18 @@ def test_quick_benchmark_writes_every_field(repo_root, tmp_path):
     assert results['ratio_train_step_vs_heatmap'] == pytest.approx(
         steps[fastest] / results['models']['heatmap']['train']['step_s'])
     assert 'ratio_fastest_bs1_vs_heatmap_eager' in proc.stdout
+
+
+def test_forward_gmacs_counts_the_multiply_adds_of_one_image():
+    class OneConv(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3, padding=1, bias=False)
+
+        def _forward(self, inputs):
+            return self.conv(inputs)
+
+    model = OneConv().train()
+    # 8 output channels x 3 input channels x 3x3 taps at each of 12 x 10 pixels.
+    assert forward_gmacs(model, (12, 10)) * 1e9 == pytest.approx(8 * 3 * 9 * 12 * 10)
+    assert model.training  # restored
