@@ -25,8 +25,8 @@ train_transforms = [
 train_pipeline = train_transforms + _base_.train_pipeline[len(_base_.train_transforms):]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 train_cfg = dict(max_epochs=8)
+# The base's warm-up and cosine decay, the decay stretched to the 8 epochs.
 param_scheduler = [
-    dict(type='LinearLR', begin=0, end=100, start_factor=0.01, by_epoch=False),
-    dict(type='CosineAnnealingLR', begin=0, end=8, T_max=8, eta_min=1e-5, by_epoch=True,
-         convert_to_iter_based=True)
+    _base_.param_scheduler[0],
+    dict(_base_.param_scheduler[1], end=8, T_max=8),
 ]
