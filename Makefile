@@ -2,11 +2,12 @@
 # idempotent: a second run takes under a second).
 #   make test         style checks (flake8, isort: MMPose's pre-commit) and the test suite (what CI runs)
 #   make quickstart   synthetic data -> conversion -> training -> evaluation -> demo picture
-#   make bundled-model  the hand model shipped in mmpose_mlehand/bundled/ (synthetic data only;
-#                       BUNDLED=mlehand-synthetic-hand-small for the half-width one)
+#   make bundled-model  the default hand model shipped in mmpose_mlehand/bundled/ (synthetic data
+#                       only; BUNDLED=mlehand-synthetic-hand-small for the half-width one)
 VENV ?= .venv
 PY := $(VENV)/bin/python
-BUNDLED ?= mlehand-synthetic-hand
+# Empty: the tool's default model (mmpose_mlehand.bundled.DEFAULT_MODEL).
+BUNDLED ?=
 
 .PHONY: env test lint quickstart bundled-model clean-env
 
@@ -26,7 +27,7 @@ quickstart: env
 	$(PY) tools/quickstart.py --work-dir work_dirs/quickstart
 
 bundled-model: env
-	$(PY) tools/train_bundled_model.py --model $(BUNDLED)
+	$(PY) tools/train_bundled_model.py $(if $(BUNDLED),--model $(BUNDLED))
 
 clean-env:
 	rm -rf $(VENV)

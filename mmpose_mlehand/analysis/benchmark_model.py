@@ -373,10 +373,11 @@ def benchmark_model(cfg: Config, device: str = 'cpu', checkpoint: Optional[str] 
     settings = dict(settings or FULL_SETTINGS)
     cfg = copy.deepcopy(cfg)
     model = load_model(cfg, checkpoint, device)
+    input_size = tuple(cfg.codec['input_size'])
     result = dict(params_m=sum(p.numel() for p in model.parameters()) / 1e6,
-                  forward_gmacs=forward_gmacs(model, tuple(cfg.codec['input_size'])),
+                  forward_gmacs=forward_gmacs(model, input_size),
                   config_flip_test=bool(cfg.model.get('test_cfg', {}).get('flip_test', False)),
-                  input_size=list(cfg.codec['input_size']), inference={})
+                  input_size=list(input_size), inference={})
     log(f'    forward pass: {result["forward_gmacs"]:.2f} G multiply-adds per image')
     with tempfile.TemporaryDirectory() as tmp_dir:
         for flip in flips:
