@@ -52,3 +52,50 @@ def test_full_width_doubles_the_channels_and_trains_longer_on_looser_boxes():
     with torch.no_grad():
         out = model.head.forward(model.extract_feat(torch.zeros(1, 3, 96, 96)))
     assert out['coords'].shape == (1, 5, 21, 2) and out['likelihoods'].shape[-2:] == (24, 24)
+
+
+PROXY_DIR = 'configs/experiments/deconv_width'
+PAPER_PROXY = f'{PROXY_DIR}/mlehand_res18_synthetic-photo-128x128.py'
+NARROW_PROXY = f'{PROXY_DIR}/mlehand-narrow-head_res18_synthetic-photo-128x128.py'
+
+
+@pytest.mark.parametrize('base, variant', [
+    ('configs/mlehand_res50_freihand.py', 'configs/mlehand_res50_freihand-narrow-head.py'),
+    (PAPER_PROXY, NARROW_PROXY),
+])
+def test_narrow_head_changes_only_the_deconvolution_widths(base, variant):
+    changed = changed_keys(base, variant)
+    assert changed and all(k.startswith('model.head.deconv_channels.') for k in changed), changed
+
+    def widths(path):
+        head = MODELS.build(load(path).model).head
+        return {tuple(m.out_channels for m in stage.heatmap_branch
+                      if isinstance(m, torch.nn.ConvTranspose2d)) for stage in head.stages}
+
+    assert widths(base) == {(256, 256, 256)}
+    assert widths(variant) == {(256, 128, 64)}
+
+
+def test_narrow_head_costs_about_what_the_heatmap_baseline_does():
+    """Forward multiply-adds at 256x256 (README, Speed): the paper's widths
+    1.78x the heatmap ResNet-50's, the narrow head's 1.03x; the difference is
+    the deconvolutions and last convolutions of the five stages, counted by hand."""
+    from mmpose_mlehand.analysis.benchmark_model import forward_gmacs
+    gmacs = {path: forward_gmacs(MODELS.build(load(path).model).eval(), (256, 256))
+             for path in ('configs/baselines/heatmap-l2_res50_freihand-256x256.py',
+                          'configs/mlehand_res50_freihand.py',
+                          'configs/mlehand_res50_freihand-narrow-head.py')}
+    baseline, paper, narrow = gmacs.values()
+    assert paper / baseline == pytest.approx(1.785, abs=0.005)
+    assert narrow / baseline == pytest.approx(1.034, abs=0.005)
+
+    # Per stage, deconvolution c_in -> c_out (4x4 kernel) on an s x s input, plus
+    # BatchNorm (counted as one op per element) and the 1x1 convolution to 21.
+    def stage_macs(widths):
+        sizes, c_in, macs = (16, 32), 256, 0
+        for c_out, s in zip(widths, sizes):
+            macs += c_in * c_out * 16 * s * s + c_out * (2 * s) ** 2
+            c_in = c_out
+        return macs + c_in * 21 * 64 * 64
+    per_stage = stage_macs((256, 256)) - stage_macs((128, 64))
+    assert (paper - narrow) * 1e9 == pytest.approx(5 * per_stage, rel=1e-3)
