@@ -141,7 +141,8 @@ def place_in_view(points: np.ndarray, K: np.ndarray, spec: CameraSpec,
     """Translate points so their keypoint box has the given size and centre.
 
     The box shrinks and moves towards the image centre until every point lies
-    at least ``spec.margin`` inside the image and ``MIN_DEPTH`` in front.
+    at least ``spec.margin`` inside the (square) image and ``MIN_DEPTH`` in
+    front; :func:`place_in_frame` for any image shape.
 
     Args:
         points (np.ndarray): (N, 3) rotated points around any origin (metres).
@@ -153,8 +154,21 @@ def place_in_view(points: np.ndarray, K: np.ndarray, spec: CameraSpec,
     Returns:
         np.ndarray: the translation (3,) to add to ``points``.
     """
-    lo, hi = spec.margin, spec.image_size - 1 - spec.margin
-    image_centre = np.full(2, (spec.image_size - 1) / 2)
+    return place_in_frame(points, K, (spec.image_size, spec.image_size),
+                          spec.margin, box_size, box_center)
+
+
+def place_in_frame(points: np.ndarray, K: np.ndarray, frame: Tuple[int, int],
+                   margin: float, box_size: float,
+                   box_center: np.ndarray) -> np.ndarray:
+    """:func:`place_in_view` in a ``frame = (width, height)`` image.
+
+    Raises:
+        RuntimeError: if no try fits the points inside the frame.
+    """
+    size = np.asarray(frame, np.float64)
+    lo, hi = margin, size - 1 - margin
+    image_centre = (size - 1) / 2
     centre = np.asarray(box_center, np.float64)
     for _ in range(_PLACE_RETRIES):
         t = _fit(points, K, box_size, centre)
@@ -191,7 +205,7 @@ def place_out_of_view(points: np.ndarray, K: np.ndarray, spec: CameraSpec,
 
 
 def shift_out_of_frame(points: np.ndarray, translation: np.ndarray,
-                       K: np.ndarray, spec: CameraSpec,
+                       K: np.ndarray, frame: Tuple[int, int],
                        rng: np.random.Generator) -> np.ndarray:
     """Move a placed hand sideways so that part of it leaves the image.
 
@@ -206,7 +220,7 @@ def shift_out_of_frame(points: np.ndarray, translation: np.ndarray,
         points (np.ndarray): (N, 3) rotated points (as for place_in_view).
         translation (np.ndarray): (3,) translation from place_in_view.
         K (np.ndarray): 3x3 intrinsics.
-        spec (CameraSpec): Image size.
+        frame (tuple): ``(width, height)`` of the image (px).
         rng (np.random.Generator): Draws the edge and the cut (2 draws).
 
     Returns:
@@ -222,7 +236,7 @@ def shift_out_of_frame(points: np.ndarray, translation: np.ndarray,
         shift = -(lo[axis] + cut)
         outermost = int(np.argmin(uv[:, axis]))
     else:
-        shift = spec.image_size - 1 - hi[axis] + cut
+        shift = frame[axis] - 1 - hi[axis] + cut
         outermost = int(np.argmax(uv[:, axis]))
     moved = np.array(translation, np.float64)
     moved[axis] += shift * placed[outermost, 2] / K[axis, axis]

@@ -9,7 +9,7 @@ is identical for any worker count.
 import multiprocessing
 import time
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -232,24 +232,39 @@ def _render_all(run: _Run, progress: bool) -> Dict[str, List[_Record]]:
     tasks = _tasks(run.fmt, run.seed, run.out_dir, run.versions, counts, chunk,
                    run.style, run.family)
     records: Dict[str, List[_Record]] = {split: [] for split in SPLITS}
+    with progress_bar(f'{run.fmt} {run.out_dir}', run.total_images, progress,
+                      unit='images') as advance:
+        for split, images, chunk_records in pool_imap(_render_chunk, tasks,
+                                                      run.workers):
+            records[split].extend(chunk_records)
+            advance(images)
+    return records
+
+
+def pool_imap(func: Callable, tasks: Sequence, workers: int) -> Iterator:
+    """``func`` over ``tasks`` in ``workers`` processes, results in task order.
+
+    Args:
+        func (callable): A picklable module-level function of one task.
+        tasks (sequence): The tasks.
+        workers (int): Worker processes; 1 runs in this process.
+
+    Yields:
+        each task's result, in the order of ``tasks``.
+    """
     # One OpenCV thread per process while the pool runs: the workers already
     # use every core, and a forked child must not inherit a live OpenCV thread
     # pool (it would deadlock), so the parent winds its pool down first. The
-    # pool is also started before the progress bar's refresh thread.
+    # pool is also started before the caller's progress bar draws.
     cv2_threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     pool = None
     try:
-        if run.workers == 1:
-            results = map(_render_chunk, tasks)
+        if workers == 1:
+            yield from map(func, tasks)
         else:
-            pool = multiprocessing.get_context().Pool(run.workers)
-            results = pool.imap(_render_chunk, tasks)
-        with progress_bar(f'{run.fmt} {run.out_dir}', run.total_images, progress,
-                          unit='images') as advance:
-            for split, images, chunk_records in results:
-                records[split].extend(chunk_records)
-                advance(images)
+            pool = multiprocessing.get_context().Pool(workers)
+            yield from pool.imap(func, tasks)
     except BaseException:
         if pool is not None:
             pool.terminate()
@@ -259,7 +274,6 @@ def _render_all(run: _Run, progress: bool) -> Dict[str, List[_Record]]:
             pool.close()
             pool.join()
         cv2.setNumThreads(cv2_threads)
-    return records
 
 
 def _write_split(fmt: str, out_dir: str, split: str,

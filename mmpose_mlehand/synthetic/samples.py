@@ -76,7 +76,7 @@ PHOTO_STREAMS = ('appearance', 'light', 'background', 'skin_texture',
                  'camera')
 # Skin albedo of the scene's skin material before an image of a family style
 # re-colours it with its appearance's skin (never rendered).
-_PLACEHOLDER_SKIN = SKIN_TONES[0]
+PLACEHOLDER_SKIN = SKIN_TONES[0]
 
 
 @dataclass
@@ -175,14 +175,14 @@ def check_style_family(style: Union[str, SceneStyle], family: str) -> SceneStyle
     return scene_style
 
 
-def _skin_specular(rng: np.random.Generator) -> Tuple[float, float]:
+def skin_specular(rng: np.random.Generator) -> Tuple[float, float]:
     return (float(rng.uniform(*SKIN_SPECULAR_RANGE)),
             float(rng.uniform(*SKIN_SHININESS_RANGE)))
 
 
-def _view_rotation(rng: np.random.Generator, forearm_dir: np.ndarray,
-                   style: SceneStyle,
-                   distal: Optional[np.ndarray] = None) -> np.ndarray:
+def view_rotation(rng: np.random.Generator, forearm_dir: np.ndarray,
+                  style: SceneStyle,
+                  distal: Optional[np.ndarray] = None) -> np.ndarray:
     """Hand-frame-to-camera rotation of a view allowed by the style.
 
     Args:
@@ -235,7 +235,7 @@ def _in_plane_prior(rng: np.random.Generator, rotation: np.ndarray,
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]) @ rotation
 
 
-def _held_object_prob(style: SceneStyle) -> float:
+def held_object_prob(style: SceneStyle) -> float:
     return (OCCLUDER_BEHIND_PROB if style.held_object_prob is None
             else style.held_object_prob)
 
@@ -301,10 +301,10 @@ def photo_scene_image(streams: Dict[str, np.random.Generator], scene: Scene,
     return composite(foreground, buffers.label, background * light.colour)
 
 
-def _finish_photo_image(rng: np.random.Generator, scene: Scene,
-                        buffers: RenderBuffers, K: np.ndarray,
-                        style: SceneStyle,
-                        family: str) -> Tuple[np.ndarray, Appearance]:
+def finish_photo_image(rng: np.random.Generator, scene: Scene,
+                       buffers: RenderBuffers, K: np.ndarray,
+                       style: SceneStyle,
+                       family: str) -> Tuple[np.ndarray, Appearance]:
     """An image of a style with appearance families, and its appearance."""
     streams = feature_streams(int(rng.integers(2 ** 63)))
     appearance = sample_appearance(streams['appearance'], family,
@@ -355,7 +355,7 @@ def render_freihand_sample(seed: int, split: str, index: int,
     pose_name, angles = sample_pose(rng)
     pose = forward_kinematics(shape, angles)
     forearm = sample_forearm_direction(rng)
-    rotation = _view_rotation(rng, forearm, scene_style, shape.roots[2])
+    rotation = view_rotation(rng, forearm, scene_style, shape.roots[2])
     K = sample_intrinsics(rng, FREIHAND_CAMERA)
     box_size, box_centre = sample_hand_box(rng, FREIHAND_CAMERA)
     points = pose.joints @ rotation.T
@@ -364,24 +364,24 @@ def render_freihand_sample(seed: int, split: str, index: int,
     if (scene_style.out_of_frame_prob > 0
             and rng.random() < scene_style.out_of_frame_prob):
         translation = shift_out_of_frame(points, translation, K,
-                                         FREIHAND_CAMERA, rng)
+                                         (FREIHAND_CAMERA.image_size, ) * 2, rng)
     xyz = points + translation
 
     scene = Scene()
     if scene_style.families:
         # Every image re-colours the skin from its appearance.
-        dorsal = palmar = _PLACEHOLDER_SKIN
+        dorsal = palmar = PLACEHOLDER_SKIN
     else:
         dorsal, palmar = sample_skin(rng)
     skin = scene.add_material(dorsal, palmar, skin=True,
-                              specular=_skin_specular(rng))
+                              specular=skin_specular(rng))
     add_hand(scene, rng, shape, pose, 'right', rotation, translation, forearm,
              skin)
     if scene_style.person_prob > 0 and rng.random() < scene_style.person_prob:
         add_person(scene, rng, xyz, skin)
     if scene_style.occluders:
         add_occluders(scene, rng, xyz, shape.scale,
-                      behind_prob=_held_object_prob(scene_style))
+                      behind_prob=held_object_prob(scene_style))
     size = FREIHAND_CAMERA.image_size
     buffers = rasterize(scene.primitives, K, (size, size))
     radii = shape.keypoint_radii()
@@ -400,8 +400,8 @@ def render_freihand_sample(seed: int, split: str, index: int,
     for version in range(versions):
         vrng = rng if version == 0 else sample_rng(seed, split, index, version)
         if scene_style.families:
-            image, appearance = _finish_photo_image(vrng, scene, buffers, K,
-                                                    scene_style, family)
+            image, appearance = finish_photo_image(vrng, scene, buffers, K,
+                                                   scene_style, family)
             images.append(image)
             qualities.append(appearance.jpeg_quality)
             appearances.append(appearance)
@@ -448,19 +448,19 @@ def render_rhd_sample(seed: int, split: str, index: int,
         present = {HAND_SIDES[rng.integers(len(HAND_SIDES))]}
     scene = Scene()
     if scene_style.families:
-        dorsal = palmar = _PLACEHOLDER_SKIN
+        dorsal = palmar = PLACEHOLDER_SKIN
     else:
         dorsal, palmar = sample_skin(rng)
     skin = scene.add_material(dorsal, palmar, skin=True,
-                              specular=_skin_specular(rng))
+                              specular=skin_specular(rng))
     hands, poses, boxes = {}, [], []
     for side in HAND_SIDES:
         pose_name, angles = sample_pose(rng)
         pose = forward_kinematics(shape, angles)
         forearm = sample_forearm_direction(rng)
         mirror = mirror_matrix(side)
-        rotation = _view_rotation(rng, mirror @ forearm, scene_style,
-                                  mirror @ shape.roots[2])
+        rotation = view_rotation(rng, mirror @ forearm, scene_style,
+                                 mirror @ shape.roots[2])
         points = pose.joints @ (rotation @ mirror).T
         box_size, box_centre = sample_hand_box(rng, RHD_CAMERA)
         if side in present:
@@ -488,7 +488,7 @@ def render_rhd_sample(seed: int, split: str, index: int,
         add_body(scene, rng, in_view, skin)
     if scene_style.occluders:
         add_occluders(scene, rng, in_view, shape.scale,
-                      behind_prob=_held_object_prob(scene_style))
+                      behind_prob=held_object_prob(scene_style))
     size = RHD_CAMERA.image_size
     buffers = rasterize(scene.primitives, K, (size, size))
 
@@ -508,8 +508,8 @@ def render_rhd_sample(seed: int, split: str, index: int,
     appearance = None
     if scene_style.families:
         # A webcam frame: always JPEG-compressed, at the family's quality.
-        image, appearance = _finish_photo_image(rng, scene, buffers, K,
-                                                scene_style, family)
+        image, appearance = finish_photo_image(rng, scene, buffers, K,
+                                               scene_style, family)
         image = jpeg_roundtrip(image, appearance.jpeg_quality)
     else:
         image = _finish_image(rng, scene, buffers, None, dorsal, scene_style)

@@ -30,7 +30,7 @@ from mmpose_mlehand.synthetic.hand_model import (forward_kinematics, mean_hand_s
                                                  sample_forearm_direction, template_angles)
 from mmpose_mlehand.synthetic.renderer import Ellipsoid, rasterize, shade
 from mmpose_mlehand.synthetic.samples import (ARM_MAX_DEPTH_COMPONENT, MAX_ARM_TOWARDS_CAMERA,
-                                              UPRIGHT_ANGLE_DEG, _view_rotation, feature_streams,
+                                              UPRIGHT_ANGLE_DEG, view_rotation, feature_streams,
                                               in_plane_angle_deg, photo_scene_image,
                                               render_freihand_sample, render_rhd_sample)
 from mmpose_mlehand.synthetic.scene import (LABEL_BODY, LABEL_OCCLUDER, OCCLUDER_BEHIND_PROB, Scene,
@@ -121,7 +121,7 @@ def _view_angles(style, n=400, seed=4):
     out = []
     for _ in range(n):
         forearm = sample_forearm_direction(rng)
-        rotation = _view_rotation(rng, forearm, style, shape.roots[2])
+        rotation = view_rotation(rng, forearm, style, shape.roots[2])
         out.append((forearm, rotation,
                     in_plane_angle_deg(rotation, shape.roots[2])))
     return out
@@ -170,7 +170,7 @@ def test_shift_out_of_frame_cuts_the_box_by_the_drawn_share():
     t = np.array([0.0, 0.0, 0.6]) - points.mean(axis=0)
     size = FREIHAND_CAMERA.image_size
     for seed in range(12):
-        moved = shift_out_of_frame(points, t, K, FREIHAND_CAMERA,
+        moved = shift_out_of_frame(points, t, K, (size, size),
                                    np.random.default_rng(seed))
         assert moved[2] == t[2]
         uv = project(points + moved, K)

@@ -10,7 +10,7 @@ import pytest
 from mmpose_mlehand.synthetic import STYLES, generate_dataset, get_style
 from mmpose_mlehand.synthetic.camera import project, random_rotation
 from mmpose_mlehand.synthetic.hand_model import sample_forearm_direction
-from mmpose_mlehand.synthetic.samples import (MAX_ARM_TOWARDS_CAMERA, _view_rotation,
+from mmpose_mlehand.synthetic.samples import (MAX_ARM_TOWARDS_CAMERA, view_rotation,
                                               render_freihand_sample, render_rhd_sample)
 from mmpose_mlehand.synthetic.scene import LABEL_OCCLUDER
 
@@ -20,7 +20,7 @@ def _rotations(style, n=300, seed=3):
     out = []
     for _ in range(n):
         forearm = sample_forearm_direction(rng)
-        out.append((forearm, _view_rotation(rng, forearm, get_style(style))))
+        out.append((forearm, view_rotation(rng, forearm, get_style(style))))
     return out
 
 
