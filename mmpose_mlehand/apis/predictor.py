@@ -3,7 +3,7 @@
 :class:`TopdownHandPredictor` is the PyTorch counterpart of
 :class:`mmpose_mlehand.deploy.onnx_predictor.OnnxHandPredictor`: the same
 crop, normalisation and mapping back to the image (MMPose's top-down
-pipeline), the same call, and ``fast=True`` selects
+pipeline, :mod:`.crops`), the same call, and ``fast=True`` selects
 :func:`~.fast_inference.optimize_for_inference`.
 """
 import warnings
@@ -14,7 +14,7 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
-from ..deploy.onnx_predictor import crop_inputs, keypoints_to_image
+from .crops import crop_inputs, keypoints_to_image
 from .fast_inference import IntegralPoseNet, build_inference_net, optimize_for_inference
 
 

@@ -1,5 +1,8 @@
-"""The ONNX Runtime predictor's crop, normalisation and mapping back to the image."""
+"""The ONNX Runtime predictor: crop, normalisation and mapping back to the image
+(:mod:`mmpose_mlehand.apis.crops`) around the exported graph."""
 import json
+import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -10,8 +13,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from mmpose_mlehand.deploy.export import export_onnx
-from mmpose_mlehand.deploy.onnx_predictor import (METADATA_KEY, OnnxHandPredictor, crop_inputs,
-                                                  keypoints_to_image)
+from mmpose_mlehand.deploy.onnx_predictor import METADATA_KEY, OnnxHandPredictor
 from tests.deploy.random_model import random_quickstart_model
 
 # A 64x48 input (w, h): boxes get widened or heightened to 4:3.
@@ -75,31 +77,6 @@ def test_known_crop_maps_back_to_image_coordinates(tmp_path):
     np.testing.assert_allclose(keypoints[0, 1], [100 - 125, 75 - 93.75], atol=1e-9)
 
 
-def test_crop_puts_an_image_point_where_the_mapping_says():
-    """A blob at a known image point appears in the crop at the input pixel that
-    keypoints_to_image maps back to that image point."""
-    image = np.zeros((150, 200, 3), np.float32)
-    ys, xs = np.mgrid[0:150, 0:200]
-    point = np.array([60 + 31.25, 45 - 15.0])
-    image[..., 1] = 200 * np.exp(-((xs - point[0]) ** 2 + (ys - point[1]) ** 2) / (2 * 3.0**2))
-    inputs, centers, scales = crop_inputs(image.astype(np.uint8), [[10, 20, 110, 70]],
-                                          INPUT_SIZE, 1.25, (0, 0, 0), (1, 1, 1), False)
-    crop = inputs[0, 1]
-    cy, cx = np.mgrid[0:INPUT_SIZE[1], 0:INPUT_SIZE[0]]
-    centroid = np.array([(crop * cx).sum(), (crop * cy).sum()]) / crop.sum()
-    # 31.25 px right of the centre = 16 input px; 15 px up = 7.68 input px.
-    np.testing.assert_allclose(centroid, [32 + 16, 24 - 7.68], atol=0.05)
-    back = keypoints_to_image(centroid[None, None], centers, scales, INPUT_SIZE)
-    np.testing.assert_allclose(back[0, 0], point, atol=0.1)
-
-
-def test_normalisation_and_channel_order():
-    image = np.zeros((10, 10, 3), np.uint8)
-    image[...] = (10, 20, 30)  # BGR
-    inputs, _, _ = crop_inputs(image, None, (4, 4), 1.0, (1, 2, 3), (2, 4, 8), True)
-    np.testing.assert_allclose(inputs[0, :, 2, 2], [(30 - 1) / 2, (20 - 2) / 4, (10 - 3) / 8])
-
-
 @pytest.mark.parametrize('flip_test', [True, False])
 def test_predictor_matches_mmpose_inference_topdown(repo_root, tmp_path, flip_test):
     from mmpose.apis import inference_topdown
@@ -137,3 +114,27 @@ def test_predictor_runs_without_torch_and_mmpose(repo_root, tmp_path):
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == '[60.0, 45.0]'
+
+
+def test_predictor_copied_out_of_the_package_runs_beside_crops(repo_root, tmp_path):
+    """onnx_predictor.py and apis/crops.py copied next to a model work with
+    neither this package nor torch nor MMPose."""
+    folder = tmp_path / 'standalone'
+    folder.mkdir()
+    for path in ('mmpose_mlehand/deploy/onnx_predictor.py', 'mmpose_mlehand/apis/crops.py'):
+        shutil.copy(osp.join(repo_root, path), folder)
+    model_file = constant_model(str(folder / 'model.onnx'))
+    code = (
+        'import sys\n'
+        'for name in ("mmpose_mlehand", "torch", "mmpose", "mmengine", "mmcv"):\n'
+        '    sys.modules[name] = None\n'
+        'import numpy as np\n'
+        'from onnx_predictor import OnnxHandPredictor\n'
+        f'p = OnnxHandPredictor({model_file!r})\n'
+        'kpts, scores = p(np.zeros((150, 200, 3), np.uint8), [[10, 20, 110, 70]])\n'
+        'print(kpts[0, 0].tolist(), kpts[0, 1].tolist())\n')
+    proc = subprocess.run([sys.executable, '-c', code], cwd=str(folder), capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    # As test_known_crop_maps_back_to_image_coordinates: box 1's centre and corner.
+    assert proc.stdout.strip() == '[60.0, 45.0] [-2.5, -1.875]'
