@@ -1,15 +1,20 @@
-"""MMPose's hand datasets, with the annotation file checked before it is read."""
+"""MMPose's hand datasets, with the annotation file checked before it is read:
+present (a missing file says what writes it) and holding valid labels."""
 from typing import List, Optional, Sequence
 
 from mmpose.datasets import BaseCocoStyleDataset, FreiHandDataset, Rhd2DDataset
 from mmpose.registry import DATASETS
 
 from .annotation_checks import check_annotation_file
+from .missing_data import require_annotation_file
 
 
 class CheckedAnnotationsMixin:
-    """Check the annotation file (:func:`check_annotation_file`) before MMPose
-    parses it; mixed into MMPose's COCO-style datasets.
+    """Check the annotation file before MMPose parses it: that it exists
+    (:func:`require_annotation_file`: the ``FileNotFoundError`` names the
+    converter command that writes it and the synthetic config that needs no
+    download) and that its labels are valid (:func:`check_annotation_file`);
+    mixed into MMPose's COCO-style datasets.
 
     The number and names of the keypoints come from the dataset's metainfo.
     Detection-result files (``bbox_file``, test only) are not label files and
@@ -18,6 +23,7 @@ class CheckedAnnotationsMixin:
 
     def _load_annotations(self) -> List[dict]:
         metainfo = self.metainfo
+        require_annotation_file(self.ann_file, metainfo.get('dataset_name', ''), self.data_root)
         names: Optional[Sequence[str]] = None
         if 'keypoint_id2name' in metainfo:
             id2name = metainfo['keypoint_id2name']
