@@ -21,14 +21,18 @@ in the same process:
 - the fast path's and ONNX Runtime's keypoint differences to eager fp32;
 - the multiply-adds of one image's forward pass (:func:`forward_gmacs`): the
   share of the training-step ratio that no implementation can remove;
-- every time as a ratio to the eager heatmap baseline with the same flip
-  setting (> 1: slower), and the two headline ratios
-  ``ratio_fastest_bs1_vs_heatmap_eager`` (the method's fastest batch-1 path,
-  with the configs' flip test setting, over the eager baseline's) and
-  ``ratio_train_step_vs_heatmap`` (the method's cheaper training step, as
-  configured or in bf16 (``fastest_train_step`` says which), over the
+- every time as a ratio to the heatmap baseline with the same flip setting
+  (> 1: slower; :func:`add_ratios`): like for like, to the baseline on the same
+  path (both models run every path, the fast path with the same settings),
+  and to the eager baseline; the headline ratios
+  ``ratio_fastest_bs1_vs_heatmap_fastest`` (the method's fastest batch-1 path,
+  with the configs' flip test setting, over the baseline's fastest),
+  ``ratio_fastest_bs1_vs_heatmap_eager`` (the same path over the eager
+  baseline) and ``ratio_train_step_vs_heatmap`` (the method's cheaper training
+  step, as configured or in bf16 (``fastest_train_step`` says which), over the
   baseline's as configured; ``ratio_train_step_vs_heatmap_as_configured`` and
-  ``_bf16`` beside it).
+  ``_bf16`` beside it). ``machine.bf16_native`` says whether this CPU runs
+  bf16 natively (the fast path and the bf16 training step use it only then).
 
 Times are medians of the repeats after warm-up runs. ``quick=True`` swaps in
 small models (the quick start's half-width ResNet-18 at 96x96 for both) and
@@ -153,7 +157,7 @@ def machine_info(device: str) -> Dict[str, object]:
         cpu = names[0] if names else cpu
     except OSError:
         pass
-    from mmpose_mlehand.apis.fast_inference import cpu_has_native_bf16
+    from mmpose_mlehand.utils.precision import cpu_has_native_bf16
     info = dict(cpu=cpu, logical_cores=os.cpu_count(), torch_threads=torch.get_num_threads(),
                 torch=torch.__version__, bf16_native=cpu_has_native_bf16(), device=device)
     if device.startswith('cuda'):
@@ -314,10 +318,12 @@ def _measure_inference(model: torch.nn.Module, cfg: Config, flip_test: bool, pat
                                      settings['throughput_warmup'])
         numbers['throughput_img_per_s'] = settings['throughput_batch'] / seconds
         numbers['throughput_peak_mem_mb'] = mem.peak_mb
+        if path == 'fast':
+            # Both models' (bf16 or not, ...), so fast/fast is seen to be like for like.
+            numbers['settings'] = {k: v for k, v in fast_net.fast_settings.items()}
         if not heatmap and path == 'fast':
             diff = keypoint_difference(eager_net, fast_net, [batches['bs32']['inputs']])
             numbers.update({f'keypoint_diff_{k}': v for k, v in diff.items()})
-            numbers['settings'] = {k: v for k, v in fast_net.fast_settings.items()}
         if not heatmap and path == 'onnx':
             inputs = batches['bs32']['inputs']
             with torch.no_grad():
@@ -396,24 +402,50 @@ def benchmark_model(cfg: Config, device: str = 'cpu', checkpoint: Optional[str] 
 
 
 def add_ratios(results: Dict) -> Dict:
-    """Every time of both models over the eager heatmap baseline's (same flip
-    setting; throughput as time per image), and the headline ratios."""
+    """Ratios of both models' figures to the heatmap baseline's, and the
+    headline ratios (written into ``results``, which is returned).
+
+    Times are compared with the same flip setting; throughput as time per
+    image (baseline img/s over the model's). Per model, flip setting and path
+    ``ratios`` gets two references:
+
+    - like for like, the baseline on the same path (eager/eager, fast/fast,
+      ONNX/ONNX): ``<model>.<flip>.<path>.bs1_latency_same_path`` and
+      ``.throughput_time_per_img_same_path`` (only where the baseline was
+      timed on that path);
+    - the eager baseline (what ``mim test`` runs):
+      ``<model>.<flip>.<path>.bs1_latency`` and ``.throughput_time_per_img``.
+
+    Headlines, with the method's config flip setting and ``_flip`` /
+    ``_noflip`` variants: ``ratio_fastest_bs1_vs_heatmap_fastest`` (the
+    method's fastest batch-1 path over the baseline's fastest; the paths in
+    ``fastest_bs1_path`` and ``heatmap_fastest_bs1_path``) and
+    ``ratio_fastest_bs1_vs_heatmap_eager`` (the same method path over the
+    eager baseline); ``ratio_train_step_vs_heatmap`` and its variants.
+    """
     base = results['models']['heatmap']
     ratios: Dict[str, float] = {}
-    fastest = {}
+    fastest: Dict[Tuple[str, str], Tuple[str, float]] = {}
     for name, model in results['models'].items():
         ratios[f'{name}.forward_gmacs'] = model['forward_gmacs'] / base['forward_gmacs']
         for flip, paths in model['inference'].items():
-            ref = base['inference'][flip]['eager']
-            best = None
+            base_paths = base['inference'][flip]
+            ref = base_paths.get('eager')  # absent when run with --paths fast onnx
             for path, numbers in paths.items():
-                latency = numbers['bs1_latency_s'] / ref['bs1_latency_s']
-                ratios[f'{name}.{flip}.{path}.bs1_latency'] = latency
-                ratios[f'{name}.{flip}.{path}.throughput_time_per_img'] = (
-                    ref['throughput_img_per_s'] / numbers['throughput_img_per_s'])
-                if best is None or latency < best[1]:
-                    best = (path, latency)
-            fastest[(name, flip)] = best
+                prefix = f'{name}.{flip}.{path}'
+                if ref is not None:
+                    ratios[f'{prefix}.bs1_latency'] = (numbers['bs1_latency_s'] /
+                                                       ref['bs1_latency_s'])
+                    ratios[f'{prefix}.throughput_time_per_img'] = (
+                        ref['throughput_img_per_s'] / numbers['throughput_img_per_s'])
+                if path in base_paths:
+                    same = base_paths[path]
+                    ratios[f'{prefix}.bs1_latency_same_path'] = (numbers['bs1_latency_s'] /
+                                                                 same['bs1_latency_s'])
+                    ratios[f'{prefix}.throughput_time_per_img_same_path'] = (
+                        same['throughput_img_per_s'] / numbers['throughput_img_per_s'])
+            path = min(paths, key=lambda p: paths[p]['bs1_latency_s'])
+            fastest[(name, flip)] = (path, paths[path]['bs1_latency_s'])
         if 'train' in model and 'train' in base:
             ratios[f'{name}.train_step'] = model['train']['step_s'] / base['train']['step_s']
             if 'train_bf16' in model:
@@ -426,10 +458,16 @@ def add_ratios(results: Dict) -> Dict:
     method = results['models']['method']
     flip_key = 'flip' if method['config_flip_test'] else 'noflip'
     for key, suffix in ((flip_key, ''), ('flip', '_flip'), ('noflip', '_noflip')):
-        if ('method', key) in fastest:
-            path, ratio = fastest[('method', key)]
-            results[f'ratio_fastest_bs1_vs_heatmap_eager{suffix}'] = ratio
-            results[f'fastest_bs1_path{suffix}'] = path
+        if ('method', key) not in fastest:
+            continue
+        path, seconds = fastest[('method', key)]
+        base_path, base_seconds = fastest[('heatmap', key)]
+        results[f'ratio_fastest_bs1_vs_heatmap_fastest{suffix}'] = seconds / base_seconds
+        if f'method.{key}.{path}.bs1_latency' in ratios:
+            results[f'ratio_fastest_bs1_vs_heatmap_eager{suffix}'] = ratios[
+                f'method.{key}.{path}.bs1_latency']
+        results[f'fastest_bs1_path{suffix}'] = path
+        results[f'heatmap_fastest_bs1_path{suffix}'] = base_path
     results['ratio_fastest_bs1_flip_test'] = flip_key == 'flip'
     steps = {mode: ratios[key] for mode, key in (('as_configured', 'method.train_step'),
                                                  ('bf16', 'method.train_step_bf16'))
@@ -512,12 +550,18 @@ def run_benchmark(method: Optional[Config] = None, baseline: Optional[Config] = 
 
 def summary_rows(results: Dict) -> List[str]:
     """A Markdown table of the results: one row per model, flip setting and
-    path, then the training step."""
+    path (each time first over the baseline's on the same path, then over the
+    eager baseline's), then the training step."""
     ratios = results['ratios']
     batch = results['settings']['throughput_batch']
-    rows = [f'| model | flip test | path | batch 1 latency (s) | batch {batch} throughput '
-            '(img/s) | peak memory batch 1 / batch ' + f'{batch} (MB) |',
-            '| --- | --- | --- | --- | --- | --- |']
+
+    def times(key: str) -> str:
+        return f'{ratios[key]:.2f}x' if key in ratios else '-'
+
+    rows = [f'| model | flip test | path | batch 1 latency (s) | vs baseline, same path | '
+            f'vs eager baseline | batch {batch} throughput (img/s) | time per image vs '
+            'baseline, same path | vs eager baseline | peak memory batch 1 / batch '
+            f'{batch} (MB) |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for name, model in results['models'].items():
         for flip, paths in model['inference'].items():
             for path, n in paths.items():
@@ -526,9 +570,10 @@ def summary_rows(results: Dict) -> List[str]:
                                  for k in ('bs1_peak_mem_mb', 'throughput_peak_mem_mb'))
                 rows.append(
                     f'| {name} | {"on" if flip == "flip" else "off"} | {path} | '
-                    f'{n["bs1_latency_s"]:.4f} ({ratios[prefix + ".bs1_latency"]:.2f}x) | '
-                    f'{n["throughput_img_per_s"]:.2f} '
-                    f'({ratios[prefix + ".throughput_time_per_img"]:.2f}x) | {mem} |')
+                    f'{n["bs1_latency_s"]:.4f} | {times(prefix + ".bs1_latency_same_path")} | '
+                    f'{times(prefix + ".bs1_latency")} | {n["throughput_img_per_s"]:.2f} | '
+                    f'{times(prefix + ".throughput_time_per_img_same_path")} | '
+                    f'{times(prefix + ".throughput_time_per_img")} | {mem} |')
     rows += ['', '| model | optimizer wrapper | training step (s) | peak memory (MB) | '
              'optimizer |', '| --- | --- | --- | --- | --- |']
     for name, model in results['models'].items():
