@@ -1,3 +1,5 @@
 """Measurements of speed and size: models (:mod:`.benchmark_model`, torch and
-MMPose) and the synthetic-hand generator (:mod:`.benchmark_generator`, numpy
-only). Import the submodule you need; this package imports neither."""
+MMPose), the whole detector + pose pipeline per frame (:mod:`.benchmark_pipeline`,
+torch, MMPose, mmdet and ONNX Runtime) and the synthetic-hand generator
+(:mod:`.benchmark_generator`, numpy only). Import the submodule you need; this
+package imports none of them."""
