@@ -1,0 +1,109 @@
+"""Accuracy of the whole pipeline (detector + pose model) on annotated scenes.
+
+The protocol of the held-back real photographs, run on any COCO file with
+hand boxes and 21 keypoints (the synthetic scenes of
+:mod:`mmpose_mlehand.synthetic.scene_dataset`, or real ones):
+
+- **end to end**: MMPose's inferencer with no box; each annotated hand is
+  matched to the predicted instance whose keypoints are closest to its own
+  (mean distance over its keypoints in the frame); a hand with no instance at
+  all counts as wrong in every keypoint;
+- **true box**: the same pose model given the annotated box;
+- **hand recall**: share of annotated hands with a predicted box at IoU >= 0.5
+  (greedy matching by box score, :func:`~mmpose_mlehand.utils.boxes.match_boxes`).
+
+PCK@thr counts keypoints (in the frame) whose error is below ``thr`` times
+the longer side of the annotated box (the keypoint extent x 1.2).
+"""
+import json
+import os.path as osp
+import time
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from ..utils.boxes import match_boxes
+
+
+def _instances(result: dict) -> List[dict]:
+    return result['predictions'][0]
+
+
+def hand_errors(truth: np.ndarray, visible: np.ndarray,
+                candidates: Sequence[np.ndarray]) -> Optional[np.ndarray]:
+    """Per-keypoint errors (K,) of the candidate closest to ``truth`` (K, 2),
+    over the keypoints in ``visible``; None without candidates."""
+    best, best_mean = None, np.inf
+    for keypoints in candidates:
+        errors = np.linalg.norm(np.asarray(keypoints)[:, :2] - truth, axis=1)
+        mean = errors[visible].mean() if visible.any() else np.inf
+        if mean < best_mean:
+            best, best_mean = errors, mean
+    return best
+
+
+def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
+                      thr: float = 0.2, max_images: Optional[int] = None,
+                      progress: Optional[Callable[[int, int], None]] = None) -> Dict:
+    """Run the inferencer with and without boxes over a COCO file's images.
+
+    Args:
+        inferencer (callable): An ``MMPoseInferencer`` (a top-down hand model
+            with a detector).
+        coco_file (str): COCO file with ``bbox`` (x, y, w, h) and 21
+            ``keypoints`` per hand (flag 0: outside the frame, not scored).
+        image_dir (str): Folder of the images (``file_name`` is relative to it).
+        thr (float): PCK threshold as a share of the box's longer side.
+        max_images (int, optional): Only the first images.
+        progress (callable, optional): Called with (done, total) per image.
+
+    Returns:
+        dict: ``images``, ``hands``, ``recall@0.5``, ``pck_end_to_end``,
+        ``pck_true_box``, ``pck_drop`` (true box minus end to end),
+        ``missed_hands`` (no instance at all), ``false_boxes`` (predicted
+        boxes matching no hand), ``seconds``.
+    """
+    with open(coco_file, encoding='utf-8') as f:
+        coco = json.load(f)
+    by_image: Dict[int, list] = {}
+    for ann in coco['annotations']:
+        by_image.setdefault(ann['image_id'], []).append(ann)
+    images = coco['images'][:max_images] if max_images else coco['images']
+    correct_e2e = correct_box = scored = 0
+    hands = found = missed = false_boxes = 0
+    start = time.perf_counter()
+    for done, image in enumerate(images, 1):
+        path = osp.join(image_dir, image['file_name'])
+        anns = by_image.get(image['id'], [])
+        predicted = _instances(next(inferencer(path)))
+        boxes = np.array([p['bbox'][0] for p in predicted], np.float32).reshape(-1, 4)
+        scores = np.array([p.get('bbox_score', 1.0) for p in predicted], np.float32)
+        truth_boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in
+                                (a['bbox'] for a in anns)], np.float32).reshape(-1, 4)
+        gt_match, pred_match = match_boxes(truth_boxes, boxes, scores, 0.5)
+        hands += len(anns)
+        found += int((gt_match >= 0).sum())
+        false_boxes += int((pred_match < 0).sum())
+        if anns:
+            given = _instances(next(inferencer(path, bboxes=[truth_boxes])))
+        for k, ann in enumerate(anns):
+            kpts = np.asarray(ann['keypoints'], np.float64).reshape(-1, 3)
+            visible = kpts[:, 2] > 0
+            side = max(ann['bbox'][2], ann['bbox'][3])
+            scored += int(visible.sum())
+            errors = hand_errors(kpts[:, :2], visible, [p['keypoints'] for p in predicted])
+            if errors is None:
+                missed += 1
+            else:
+                correct_e2e += int((errors[visible] < thr * side).sum())
+            box_errors = np.linalg.norm(np.asarray(given[k]['keypoints']) - kpts[:, :2], axis=1)
+            correct_box += int((box_errors[visible] < thr * side).sum())
+        if progress is not None:
+            progress(done, len(images))
+    pck_e2e = correct_e2e / max(scored, 1)
+    pck_box = correct_box / max(scored, 1)
+    return {'images': len(images), 'hands': hands,
+            'recall@0.5': found / hands if hands else float('nan'),
+            f'pck@{thr}_end_to_end': pck_e2e, f'pck@{thr}_true_box': pck_box,
+            f'pck@{thr}_drop': pck_box - pck_e2e, 'missed_hands': missed,
+            'false_boxes': false_boxes, 'seconds': time.perf_counter() - start}
