@@ -4,12 +4,14 @@
 #   make quickstart   synthetic data -> conversion -> training -> evaluation -> demo picture
 #   make bundled-model  the default hand model shipped in mmpose_mlehand/bundled/ (synthetic data
 #                       only; BUNDLED=mlehand-synthetic-hand-small for the half-width one)
+#   make bundled-detector  the hand detector shipped in mmpose_mlehand/bundled/ (synthetic
+#                       scenes only; run it again after an interruption to resume)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Empty: the tool's default model (mmpose_mlehand.bundled.DEFAULT_MODEL).
 BUNDLED ?=
 
-.PHONY: env test lint quickstart bundled-model clean-env
+.PHONY: env test lint quickstart bundled-model bundled-detector clean-env
 
 env:
 	@VENV=$(VENV) bash tools/setup_env.sh
@@ -28,6 +30,9 @@ quickstart: env
 
 bundled-model: env
 	$(PY) tools/train_bundled_model.py $(if $(BUNDLED),--model $(BUNDLED))
+
+bundled-detector: env
+	$(PY) tools/train_bundled_detector.py
 
 clean-env:
 	rm -rf $(VENV)

@@ -18,7 +18,7 @@ import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmpose_mlehand.bundled import BUNDLED_MODELS, DEFAULT_MODEL  # noqa: E402
+from mmpose_mlehand.bundled import DEFAULT_MODEL, POSE_MODELS  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -27,7 +27,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('data_root', help='data set with annotations/freihand_test.json')
     parser.add_argument('out', help='output PNG')
     parser.add_argument('--num', type=int, default=4, help='images (default: 4)')
-    parser.add_argument('--model', default=DEFAULT_MODEL, choices=sorted(BUNDLED_MODELS),
+    parser.add_argument('--model', default=DEFAULT_MODEL, choices=sorted(POSE_MODELS),
                         help=f'bundled model (default: {DEFAULT_MODEL})')
     return parser.parse_args(argv)
 

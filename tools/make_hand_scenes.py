@@ -13,7 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmpose_mlehand.synthetic.scene_dataset import SPLIT_FAMILIES  # noqa: E402
-from mmpose_mlehand.synthetic.scene_dataset import generate_scene_dataset
+from mmpose_mlehand.synthetic.scene_dataset import generate_scene_dataset  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -39,7 +39,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # Let `python tools/train_bundled_model.py` work from a checkout that is not pip-installed.
 sys.path.insert(0, REPO_ROOT)
 
-from mmpose_mlehand.bundled import BUNDLED_DIR, BUNDLED_MODELS, DEFAULT_MODEL  # noqa: E402
+from mmpose_mlehand.bundled import BUNDLED_DIR, DEFAULT_MODEL, POSE_MODELS  # noqa: E402
 
 #: Metrics copied into the provenance file (HandPCK, HandNME, MMPose's EPE).
 REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE')
@@ -48,7 +48,7 @@ REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE')
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--model', default=DEFAULT_MODEL, choices=sorted(BUNDLED_MODELS),
+    parser.add_argument('--model', default=DEFAULT_MODEL, choices=sorted(POSE_MODELS),
                         help='which bundled model to train: its file names, summary '
                         f'and default recipe (default: {DEFAULT_MODEL})')
     parser.add_argument('--config', default=None,
@@ -73,7 +73,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='store the weights as float16 (half the file size)')
     args = parser.parse_args(argv)
     if args.config is None:
-        args.config = osp.join(REPO_ROOT, BUNDLED_MODELS[args.model].recipe)
+        args.config = osp.join(REPO_ROOT, POSE_MODELS[args.model].recipe)
     if args.work_dir is None:
         args.work_dir = osp.join('work_dirs', 'bundled', args.model)
     for name in ('num_train', 'num_heldout'):
@@ -102,7 +102,7 @@ def render_and_convert(root: str, family: str, num: int, seed: int, workers: int
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    bundled_model = BUNDLED_MODELS[args.model]
+    bundled_model = POSE_MODELS[args.model]
     start = time.perf_counter()
     work_dir = osp.abspath(args.work_dir)
     roots = {family: osp.join(work_dir, 'data', family) for family in ('train', 'heldout')}

@@ -1,6 +1,7 @@
-"""Print a bundled model's config and weights paths (for MMPose's demo scripts).
+"""List the bundled models, or print one's config and weights paths (for MMPose's demos).
 
-    python -m mmpose_mlehand.bundled                  # every model: name, config, weights
+    python -m mmpose_mlehand.bundled                  # every model: one line (name, size,
+                                                      # use, measured accuracy), then its paths
     python -m mmpose_mlehand.bundled config           # the config of the default model
     python -m mmpose_mlehand.bundled weights --name mlehand-synthetic-hand
 
@@ -9,10 +10,37 @@
         $(python -m mmpose_mlehand.bundled weights)
 """
 import argparse
+import json
+import os.path as osp
 import sys
 from typing import List, Optional
 
-from . import BUNDLED_MODELS, DEFAULT_MODEL, bundled_model_files
+from . import BUNDLED_MODELS, DEFAULT_MODEL, BundledModel, bundled_model_files
+
+# The provenance figures of each kind of model shown in the listing: (metrics
+# section, key, label).
+_LISTED_METRICS = {
+    'pose': (('heldout', 'PCK@0.2', 'PCK@0.2'), ('heldout', 'frame-PCK@0.2', 'frame-PCK@0.2')),
+    'detector': (('test', 'coco/bbox_mAP_50', 'AP50'),
+                 ('test', 'hand/recall@0.5', 'recall@IoU0.5')),
+}
+
+
+def describe(model: BundledModel) -> str:
+    """One line: name, weights size, what it is for and its measured accuracy
+    (held-out synthetic data, from its provenance file)."""
+    if not osp.isfile(model.weights):
+        return f'{model.name}: not built yet ({model.purpose})'
+    size = f'{osp.getsize(model.weights) / 2**20:.1f} MiB'
+    accuracy = 'no provenance file'
+    if osp.isfile(model.provenance):
+        with open(model.provenance, encoding='utf-8') as f:
+            metrics = json.load(f).get('metrics', {})
+        figures = [f'{label} {metrics[part][key]:.3f}'
+                   for part, key, label in _LISTED_METRICS[model.kind]
+                   if key in metrics.get(part, {})]
+        accuracy = ', '.join(figures) + ' on held-out synthetic data'
+    return f'{model.name}: {size}, {model.purpose}; {accuracy}'
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -26,8 +54,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.what is None:
-            for name, model in BUNDLED_MODELS.items():
-                print(f'{name}: {model.summary}\n  config:  {model.config}\n'
+            for model in BUNDLED_MODELS.values():
+                print(f'{describe(model)}\n  config:  {model.config}\n'
                       f'  weights: {model.weights}')
             return 0
         config, weights = bundled_model_files(args.name)

@@ -13,7 +13,8 @@ from mmpose.apis import MMPoseInferencer
 from mmpose.registry import MODELS
 
 import mmpose_mlehand.bundled as bundled
-from mmpose_mlehand.bundled import BUNDLED_MODELS, bundled_model_files
+from mmpose_mlehand.bundled import (BUNDLED_MODELS, DEFAULT_DETECTOR, POSE_MODELS,
+                                    bundled_model_files)
 from mmpose_mlehand.bundled.packaging import cast_state_dict, write_bundled_model
 from tests.helpers import REPO_ROOT
 
@@ -101,12 +102,21 @@ def test_module_prints_the_paths():
                          capture_output=True, text=True, check=True).stdout
     for model in BUNDLED_MODELS.values():
         assert model.name in out and model.weights in out and model.config in out
+        # One line per model: name, size, use and measured accuracy.
+        line, = [li for li in out.splitlines() if li.startswith(f'{model.name}: ')]
+        size = osp.getsize(model.weights) / 2**20
+        assert f'{size:.1f} MiB' in line and model.purpose in line
+        with open(model.provenance, encoding='utf-8') as f:
+            metrics = json.load(f)['metrics']
+        shown = (metrics['heldout']['PCK@0.2'] if model.kind == 'pose'
+                 else metrics['test']['coco/bbox_mAP_50'])
+        assert f'{shown:.3f}' in line and 'held-out synthetic data' in line
     default = subprocess.run([sys.executable, '-m', 'mmpose_mlehand.bundled', 'weights'],
                              cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
     assert default.strip() == MODEL.weights
 
 
-@pytest.mark.parametrize('name', sorted(BUNDLED_MODELS))
+@pytest.mark.parametrize('name', sorted(POSE_MODELS))
 def test_shipped_model_predicts_a_hand_offline(name):
     """The files in the package: provenance, size, and 21 keypoints with scores."""
     import mmpose_mlehand.plugin  # noqa: F401
@@ -126,3 +136,32 @@ def test_shipped_model_predicts_a_hand_offline(name):
     instance, = next(inferencer(image))['predictions'][0]
     assert np.asarray(instance['keypoints']).shape == (21, 2)
     assert np.all(np.isfinite(instance['keypoint_scores']))
+
+
+def test_shipped_detector_files_and_provenance():
+    model = BUNDLED_MODELS[DEFAULT_DETECTOR]
+    config, weights = bundled_model_files(DEFAULT_DETECTOR)
+    with open(model.provenance, encoding='utf-8') as f:
+        provenance = json.load(f)
+    assert (provenance['model'], provenance['summary']) == (model.name, model.summary)
+    assert provenance['recipe'] == model.recipe
+    assert provenance['weights_bytes'] == osp.getsize(weights) < 20 * 2**20
+    assert set(provenance['metrics']) == {'test', 'test_seen', 'gap'}
+    assert provenance['data']['test']['family'] == 'heldout'
+    flat = Config.fromfile(config)
+
+    # The shipped weights load strictly into the recipe's model.
+    from mmdet.registry import MODELS as DET_MODELS
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        recipe_model = DET_MODELS.build(Config.fromfile(osp.join(REPO_ROOT, model.recipe)).model)
+    state = torch.load(weights, map_location='cpu', weights_only=True)['state_dict']
+    recipe_model.load_state_dict(state, strict=True)
+    assert flat.model.bbox_head.num_classes == 1
+    # The flat config points at the documented data folder, not a machine's.
+    assert flat.train_dataloader.dataset.data_root == 'data/hand_scenes/'
+    saved = torch.load(weights, map_location='cpu', weights_only=True)
+    assert saved['meta']['dataset_meta']['classes'] == ('hand', )
+    # Its test loader is the held-out test split (not the last split evaluated).
+    assert flat.test_dataloader.dataset.ann_file == 'annotations/hand_scenes_test.json'
+    assert 0 < flat.hand_score_thr < 1

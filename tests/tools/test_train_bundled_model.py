@@ -8,7 +8,7 @@ import sys
 
 import torch
 
-from mmpose_mlehand.bundled import BUNDLED_MODELS, DEFAULT_MODEL
+from mmpose_mlehand.bundled import DEFAULT_MODEL, POSE_MODELS
 
 SMALL = 'mlehand-synthetic-hand-small'
 
@@ -20,9 +20,9 @@ def test_each_model_trains_from_its_own_recipe_unless_told(repo_root):
     spec.loader.exec_module(tool)
     parse_args = tool.parse_args
     default = parse_args([])
-    assert default.model == DEFAULT_MODEL == next(iter(BUNDLED_MODELS)) == 'mlehand-synthetic-hand'
+    assert default.model == DEFAULT_MODEL == next(iter(POSE_MODELS)) == 'mlehand-synthetic-hand'
     assert default.work_dir == osp.join('work_dirs', 'bundled', DEFAULT_MODEL)
-    for name, model in BUNDLED_MODELS.items():
+    for name, model in POSE_MODELS.items():
         assert parse_args(['--model', name]).config == osp.join(repo_root, model.recipe)
     assert parse_args(['--model', SMALL, '--config', 'x.py']).config == 'x.py'
 
@@ -35,10 +35,10 @@ def test_train_bundled_model_writes_a_loadable_model_with_its_provenance(repo_ro
          '--out-dir', str(out_dir), '--half'],
         cwd=repo_root, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    stem = BUNDLED_MODELS[SMALL].stem
+    stem = POSE_MODELS[SMALL].stem
     with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
         provenance = json.load(f)
-    assert (provenance['model'], provenance['recipe']) == (SMALL, BUNDLED_MODELS[SMALL].recipe)
+    assert (provenance['model'], provenance['recipe']) == (SMALL, POSE_MODELS[SMALL].recipe)
     # Trained on the training family, selected on the held-out family's val split.
     meta = json.load(open(work_dir / 'data' / 'heldout' / 'synthetic_meta.json'))
     assert (meta['style'], meta['family']) == ('photo', 'heldout')
