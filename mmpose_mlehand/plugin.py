@@ -15,10 +15,14 @@ Importing this module
   one is complete), MMEngine's inferencers resolve the short names of the
   models shipped in :mod:`.bundled` (``MMPoseInferencer(pose2d=name)``), and
   MMPose's 2-D inferencer crops top-down models by the ``bboxes`` it is given
-  (MMPose 1.3.2 ignores them).
+  (MMPose 1.3.2 ignores them), the plugin's pose models detect hands with the
+  bundled hand detector when no box is given (no instance where it finds no
+  hand), and MMPose's inferencers take grayscale and 4-channel images and
+  refuse unreadable files with their path.
 """
-from .engine import (register_atomic_checkpoint_saving, register_bundled_model_names,
-                     register_cpu_distributed_launch, register_inferencer_boxes,
+from .engine import (register_atomic_checkpoint_saving, register_bundled_detector,
+                     register_bundled_model_names, register_cpu_distributed_launch,
+                     register_inferencer_boxes, register_inferencer_inputs,
                      register_safe_checkpoint_loading)
 
 register_safe_checkpoint_loading()
@@ -26,5 +30,7 @@ register_cpu_distributed_launch()
 register_atomic_checkpoint_saving()
 register_bundled_model_names()
 register_inferencer_boxes()
+register_bundled_detector()
+register_inferencer_inputs()
 
 from . import datasets, evaluation, models  # noqa: E402,F401  (registers modules)

@@ -9,6 +9,10 @@ and the hooks its configs add.
   :mod:`mmpose_mlehand.bundled` by their short names;
 - :mod:`.inferencer_boxes`: MMPose's 2-D inferencer crops top-down models by the
   boxes it is given (MMPose 1.3.2 drops them);
+- :mod:`.inferencer_detector`: the plugin's pose models find hands with the
+  bundled hand detector when no box is given, and none where it finds none;
+- :mod:`.inferencer_inputs`: MMPose's inferencers take grayscale and 4-channel
+  arrays and refuse unreadable files with their path;
 - :mod:`.optim_wrappers`: :class:`BF16AutocastOptimWrapper`, bf16 mixed-precision
   training on CPUs too (MMEngine's ``AmpOptimWrapper`` needs a GPU), registered
   in MMPose's ``OPTIM_WRAPPERS``;
@@ -21,12 +25,15 @@ from .bundled_model_names import register_bundled_model_names
 from .cpu_distributed import register_cpu_distributed_launch
 from .hooks import CheckFiniteLossHook, ExactResumeHook, NonFiniteLossError, epoch_seed
 from .inferencer_boxes import register_inferencer_boxes
+from .inferencer_detector import register_bundled_detector
+from .inferencer_inputs import register_inferencer_inputs
 from .optim_wrappers import BF16AutocastOptimWrapper
 from .safe_checkpoint import register_safe_checkpoint_loading
 
 __all__ = [
     'register_atomic_checkpoint_saving', 'register_bundled_model_names',
-    'register_cpu_distributed_launch', 'register_inferencer_boxes',
+    'register_bundled_detector', 'register_cpu_distributed_launch', 'register_inferencer_boxes',
+    'register_inferencer_inputs',
     'register_safe_checkpoint_loading', 'BF16AutocastOptimWrapper',
     'CheckFiniteLossHook', 'ExactResumeHook',
     'NonFiniteLossError', 'epoch_seed'

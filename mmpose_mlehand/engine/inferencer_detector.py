@@ -1,0 +1,146 @@
+"""Give the plugin's top-down hand models the bundled hand detector by default.
+
+MMPose's inferencer picks a default detector by the pose model's data set
+(``BaseMMPoseInferencer._init_detector``): its own hand data sets get
+``rtmdet_nano_320-8xb32_hand`` (downloaded at run time), and a data set it does
+not know, such as the plugin's, gets none, so a photo is cropped as a whole.
+With this patch a pose model trained on a data set of this plugin gets the
+detector shipped in :mod:`mmpose_mlehand.bundled` (``mlehand-hand-detector``,
+no download) when ``det_model`` is not given. ``det_model=``/``det_weights=``
+still choose another detector (``'whole_image'`` none), ``bboxes=`` still
+skips detection, and every other model keeps MMPose's choice.
+
+MMPose also crops the whole image when its detector finds nothing, so a photo
+without a hand gets one made-up hand. For the plugin's models a detector that
+finds nothing gives no instance.
+
+The score threshold of the boxes (MMPose's ``bbox_thr``, 0.3 when not given)
+is the bundled detector's own when the user gives none: ``hand_score_thr`` of
+its config, chosen on the held-out validation scenes by
+``tools/train_bundled_detector.py``.
+"""
+import warnings
+from typing import List, Optional, Tuple, Union
+
+import mmcv
+import numpy as np
+from mmengine.config import Config
+from mmpose.apis.inferencers.base_mmpose_inferencer import BaseMMPoseInferencer
+from mmpose.apis.inferencers.pose2d_inferencer import Pose2DInferencer
+from mmpose.evaluation.functional import nms
+from mmpose.registry import DATASETS
+
+from ..bundled import DEFAULT_DETECTOR, bundled_model_files
+
+_mmpose_init_detector = BaseMMPoseInferencer._init_detector
+# Category of hands in the bundled detector (its only class).
+HAND_CATEGORY_IDS = (0, )
+
+
+def trained_with_plugin_data(cfg) -> bool:
+    """Whether a pose config's ``dataset_type`` is one of this plugin's data sets."""
+    dataset_type = cfg.get('dataset_type')
+    if not isinstance(dataset_type, str):
+        return False
+    dataset = DATASETS.get(dataset_type)
+    return dataset is not None and dataset.__module__.startswith('mmpose_mlehand.')
+
+
+def _init_detector_bundled_by_default(self: BaseMMPoseInferencer,
+                                      det_model: Optional[Union[str, dict]] = None,
+                                      det_weights: Optional[str] = None,
+                                      det_cat_ids: Optional[Union[int, Tuple]] = None,
+                                      device: Optional[str] = None) -> None:
+    """MMPose's detector choice, with the bundled hand detector for the plugin's models."""
+    self._mlehand_bbox_thr = None
+    if det_model is None and trained_with_plugin_data(self.cfg):
+        try:
+            det_model, det_weights = bundled_model_files(DEFAULT_DETECTOR)
+            det_cat_ids = HAND_CATEGORY_IDS
+            self._mlehand_bbox_thr = Config.fromfile(det_model).get('hand_score_thr')
+        except FileNotFoundError as exc:
+            warnings.warn(f'{exc}; without it images without boxes are cropped whole')
+    _mmpose_init_detector(self, det_model=det_model, det_weights=det_weights,
+                          det_cat_ids=det_cat_ids, device=device)
+
+
+def detect_boxes(inferencer: Pose2DInferencer, image: Union[str, np.ndarray],
+                 bbox_thr: float, nms_thr: float) -> np.ndarray:
+    """The detector's boxes as MMPose's inferencer keeps them: the hand
+    categories, score above ``bbox_thr``, NMS at ``nms_thr``.
+
+    Returns:
+        np.ndarray: (N, 5) ``x1, y1, x2, y2, score``.
+    """
+    det = inferencer.detector(image, return_datasamples=True)['predictions'][0]
+    instances = det.pred_instances.cpu().numpy()
+    boxes = np.concatenate([instances.bboxes, instances.scores[:, None]], axis=1)
+    keep = np.isin(instances.labels, inferencer.det_cat_ids) & (instances.scores > bbox_thr)
+    boxes = boxes[keep]
+    return boxes[nms(boxes, nms_thr)] if len(boxes) else boxes.reshape(0, 5)
+
+
+def _preprocess_single_no_made_up_hand(self: Pose2DInferencer, input: Union[str, np.ndarray],
+                                       index: int, bbox_thr: float = 0.3,
+                                       nms_thr: float = 0.3, bboxes=()) -> List[dict]:
+    """Detect, then crop the detected boxes; no detection: a placeholder that
+    :func:`_forward_without_placeholder` turns into no instance."""
+    self._mlehand_no_hand = False
+    if (self.cfg.data_mode != 'topdown' or getattr(self, 'detector', None) is None
+            or (bboxes is not None and len(bboxes) > 0)
+            or not trained_with_plugin_data(self.cfg)):
+        return _preprocess_single_before(self, input, index, bbox_thr=bbox_thr,
+                                         nms_thr=nms_thr, bboxes=bboxes)
+    boxes = detect_boxes(self, input, bbox_thr, nms_thr)
+    if len(boxes) == 0:
+        # MMPose's pipeline needs an instance: the whole image, dropped after
+        # the forward pass.
+        self._mlehand_no_hand = True
+        h, w = (mmcv.imread(input) if isinstance(input, str) else input).shape[:2]
+        boxes = np.array([[0, 0, w, h, 0]], np.float32)
+    return _preprocess_single_before(self, input, index, bbox_thr=bbox_thr, nms_thr=nms_thr,
+                                     bboxes=boxes)
+
+
+def _forward_without_placeholder(self: Pose2DInferencer, inputs, *args, **kwargs):
+    """MMPose's forward pass; an image without a detected hand gets no instance."""
+    data_samples = _mmpose_forward(self, inputs, *args, **kwargs)
+    if getattr(self, '_mlehand_no_hand', False):
+        for sample in data_samples:
+            sample.pred_instances = sample.pred_instances[
+                np.zeros(len(sample.pred_instances), bool)]
+        self._mlehand_no_hand = False
+    return data_samples
+
+
+def _preprocess_with_detector_threshold(self: Pose2DInferencer, inputs, batch_size: int = 1,
+                                        bboxes=None, bbox_thr: Optional[float] = None,
+                                        nms_thr: float = 0.3, **kwargs):
+    """MMPose's preprocessing; without ``bbox_thr``, the bundled detector's
+    threshold (MMPose's 0.3 for other detectors)."""
+    if bbox_thr is None:
+        bbox_thr = getattr(self, '_mlehand_bbox_thr', None)
+        bbox_thr = MMPOSE_BBOX_THR if bbox_thr is None else float(bbox_thr)
+    return _mmpose_preprocess(self, inputs, batch_size=batch_size, bboxes=bboxes,
+                              bbox_thr=bbox_thr, nms_thr=nms_thr, **kwargs)
+
+
+#: MMPose's default ``bbox_thr``.
+MMPOSE_BBOX_THR = 0.3
+_mmpose_forward = Pose2DInferencer.forward
+_mmpose_preprocess = BaseMMPoseInferencer.preprocess
+_preprocess_single_before = Pose2DInferencer.preprocess_single
+
+
+def register_bundled_detector() -> None:
+    """Install the default detector and the no-hand rule in MMPose's
+    inferencers; idempotent. Installed after
+    :func:`~.inferencer_boxes.register_inferencer_boxes`, whose box-aware
+    preprocessing it calls."""
+    global _preprocess_single_before
+    BaseMMPoseInferencer._init_detector = _init_detector_bundled_by_default
+    if Pose2DInferencer.preprocess_single is not _preprocess_single_no_made_up_hand:
+        _preprocess_single_before = Pose2DInferencer.preprocess_single
+        Pose2DInferencer.preprocess_single = _preprocess_single_no_made_up_hand
+    Pose2DInferencer.forward = _forward_without_placeholder
+    Pose2DInferencer.preprocess = _preprocess_with_detector_threshold

@@ -1,0 +1,97 @@
+"""The plugin's pose models find hands with the bundled detector (no box given),
+and MMPose's inferencer takes odd images and refuses unreadable files."""
+import numpy as np
+import pytest
+from mmengine.config import Config
+from mmpose.apis import MMPoseInferencer
+
+import mmpose_mlehand.plugin  # noqa: F401
+from mmpose_mlehand.bundled import DEFAULT_DETECTOR, DEFAULT_MODEL, bundled_model_files
+from mmpose_mlehand.engine.inferencer_detector import trained_with_plugin_data
+from mmpose_mlehand.engine.inferencer_inputs import as_bgr
+from mmpose_mlehand.synthetic.hand_scenes import render_hand_scene
+from mmpose_mlehand.utils.boxes import box_iou
+
+
+@pytest.fixture(scope='module')
+def inferencer():
+    return MMPoseInferencer(pose2d=DEFAULT_MODEL, device='cpu')
+
+
+def first_scene(hands: int, family: str = 'heldout', split: str = 'test'):
+    """The first held-out test scene with that many hands, as BGR."""
+    for index in range(200):
+        scene = render_hand_scene(0, split, index, family)
+        if len(scene.hands) == hands:
+            return scene, np.ascontiguousarray(scene.image[..., ::-1])
+    raise AssertionError(f'no scene with {hands} hands')
+
+
+def xyxy(bbox):
+    x, y, w, h = bbox
+    return [x, y, x + w, y + h]
+
+
+def test_the_bundled_detector_is_the_default_for_plugin_models(inferencer):
+    detector = inferencer.inferencer.detector
+    assert detector is not None
+    config, _ = bundled_model_files(DEFAULT_DETECTOR)
+    assert detector.cfg.model == Config.fromfile(config).model
+    assert trained_with_plugin_data(inferencer.inferencer.cfg)
+    # MMPose's own hand config keeps MMPose's choice.
+    assert not trained_with_plugin_data(Config(dict(dataset_type='FreiHandDataset')))
+
+
+def test_two_hands_of_a_generated_scene_are_found_without_boxes(inferencer):
+    scene, image = first_scene(2)
+    predictions = next(inferencer(image))['predictions'][0]
+    boxes = np.array([p['bbox'][0] for p in predictions]).reshape(-1, 4)
+    truth = np.array([xyxy(h.bbox) for h in scene.hands])
+    iou = box_iou(truth, boxes)
+    assert iou.shape[1] >= 2 and (iou.max(axis=1) >= 0.5).all(), iou
+    for p in predictions:
+        assert np.asarray(p['keypoints']).shape == (21, 2)
+        assert np.isfinite(p['keypoint_scores']).all()
+
+
+def test_a_scene_without_hands_gives_no_instance(inferencer):
+    _, image = first_scene(0)
+    assert next(inferencer(image))['predictions'][0] == []
+
+
+def test_given_boxes_and_other_detectors_still_win(inferencer):
+    _, image = first_scene(1)
+    box = [10.0, 20.0, 90.0, 120.0]
+    predictions = next(inferencer(image, bboxes=[[box]]))['predictions'][0]
+    assert len(predictions) == 1
+    np.testing.assert_allclose(predictions[0]['bbox'][0], box)
+    whole = MMPoseInferencer(pose2d=DEFAULT_MODEL, det_model='whole_image', device='cpu')
+    assert whole.inferencer.detector is None
+
+
+@pytest.mark.parametrize('shape', [(96, 128), (96, 128, 1), (96, 128, 4), (8, 8, 3),
+                                   (3000, 4000, 3)])
+def test_odd_images_work(inferencer, shape):
+    image = np.random.default_rng(0).integers(0, 255, shape, np.uint8)
+    predictions = next(inferencer(image))['predictions'][0]
+    for p in predictions:
+        assert np.isfinite(p['keypoints']).all()
+
+
+def test_unreadable_files_are_refused_with_their_path(inferencer, tmp_path):
+    missing = str(tmp_path / 'missing.jpg')
+    with pytest.raises(FileNotFoundError, match='missing.jpg'):
+        next(inferencer(missing))
+    broken = tmp_path / 'broken.jpg'
+    broken.write_bytes(b'not a jpeg')
+    with pytest.raises(ValueError, match='broken.jpg'):
+        next(inferencer(str(broken)))
+
+
+def test_as_bgr_converts_by_opencv_rules():
+    grey = np.array([[0, 255]], np.uint8)
+    np.testing.assert_array_equal(as_bgr(grey), [[[0, 0, 0], [255, 255, 255]]])
+    bgra = np.array([[[1, 2, 3, 4]]], np.uint8)
+    np.testing.assert_array_equal(as_bgr(bgra), [[[1, 2, 3]]])
+    with pytest.raises(ValueError, match='shape'):
+        as_bgr(np.zeros((4, 4, 2), np.uint8))
