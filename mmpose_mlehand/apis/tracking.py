@@ -1,6 +1,9 @@
-"""Follow one hand through a video with a top-down predictor.
+"""Follow hands through a video with a top-down predictor (and a hand detector).
 
-The first frame uses a given box, or the whole frame. Every later frame is
+With a detector (:class:`MultiHandTracker`), hands are found by the detector
+and followed by their keypoints: see the class for when it detects again.
+Without one (:class:`HandTracker`), one hand is followed from a given box:
+the first frame uses a given box, or the whole frame. Every later frame is
 cropped around the previous frame's keypoints (a square box
 ``box_scale`` times their extent). When the mean keypoint score (``1 - sigma``
 from the predicted sigmas) drops, the next frame starts again from the
@@ -11,7 +14,10 @@ Works with any predictor called as
 ``predictor(image, bboxes) -> (keypoints (N, K, 2), scores (N, K))``:
 :class:`~.predictor.TopdownHandPredictor` (PyTorch, eager or fast) or
 :class:`~mmpose_mlehand.deploy.onnx_predictor.OnnxHandPredictor` (ONNX
-Runtime). This module needs numpy and OpenCV only.
+Runtime); and any detector called as ``detector(image) -> (boxes (N, 4) xyxy,
+scores (N,))``: :class:`~.detector.MMDetHandDetector` or
+:class:`~mmpose_mlehand.deploy.onnx_detector.OnnxHandDetector`. This module
+needs numpy and OpenCV only.
 """
 import time
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
@@ -19,7 +25,11 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
+from ..hand_format import KEYPOINT_BBOX_SCALE
+from ..utils.boxes import box_iou
+
 Predictor = Callable[[np.ndarray, np.ndarray], Tuple[np.ndarray, np.ndarray]]
+Detector = Callable[[np.ndarray], Tuple[np.ndarray, np.ndarray]]
 
 # RGB colour of links without one in the meta.
 _DEFAULT_LINK_COLOR = (0, 255, 0)
@@ -119,6 +129,196 @@ class HandTracker:
                     lost=lost)
 
 
+def detection_to_crop_box(box: np.ndarray, box_scale: float,
+                          detection_scale: float = KEYPOINT_BBOX_SCALE) -> np.ndarray:
+    """A detection box grown to the tracking crop: same centre, its longer side
+    scaled by ``box_scale / detection_scale``, square.
+
+    Args:
+        box (np.ndarray): (4, ) xyxy detection box (the keypoint extent times
+            ``detection_scale``, as the bundled detector is trained).
+        box_scale (float): See :func:`keypoints_to_bbox`.
+        detection_scale (float): The detector's box over the keypoint extent.
+    """
+    box = np.asarray(box, np.float32)
+    center = (box[:2] + box[2:]) / 2
+    half = float((box[2:] - box[:2]).max()) * box_scale / detection_scale / 2
+    return np.array([center[0] - half, center[1] - half, center[0] + half, center[1] + half],
+                    dtype=np.float32)
+
+
+class MultiHandTracker:
+    """Find up to ``max_hands`` hands with a detector and follow them by their keypoints.
+
+    Each frame, every tracked hand is cropped around its previous keypoints
+    (:func:`keypoints_to_bbox`) and the pose model predicts it again. The
+    detector runs
+
+    - on every frame while no hand is tracked, and on the frame after a hand
+      is lost;
+    - every ``redetect_every`` frames, to find hands that enter (while fewer
+      than ``max_hands`` are tracked) and to confirm the tracked hands: a
+      hand that no detection overlaps (IoU of the detection with the box of
+      its keypoints at least ``match_iou``) ``miss_patience`` times in a row
+      is dropped.
+
+    A hand is lost (dropped at once) when its keypoints are not finite, when
+    its mean keypoint score falls below ``min_score``, or when the score falls
+    more than ``score_drop`` below its running average. The score thresholds
+    are low on purpose: on real video the bundled models' mean scores sit near
+    0.5 for well-tracked hands, so a threshold there drops good tracks every
+    few frames; the detector, not the score, decides whether a hand is there.
+    A detection that overlaps a tracked hand (IoU at least ``match_iou``)
+    starts no new track, and of two tracks that end up on the same hand (IoU
+    of their boxes above ``match_iou``) the younger one is dropped.
+
+    Args:
+        predictor (callable): ``predictor(image, bboxes)`` -> keypoints
+            (N, K, 2) and scores (N, K).
+        detector (callable): ``detector(image)`` -> boxes (N, 4) xyxy and
+            scores (N,).
+        max_hands (int): Most hands followed at once. Defaults to 2.
+        det_score_thr (float): Detections scoring at or below are ignored.
+            Defaults to 0.3 (MMPose's inferencer's ``bbox_thr``).
+        redetect_every (int): Frames between detections. Defaults to 10.
+        miss_patience (int): Confirmations in a row without a detection that
+            drop a hand. Defaults to 2.
+        match_iou (float): IoU that matches a detection to a tracked hand.
+            Defaults to 0.3.
+        min_score (float): Absolute floor of a hand's mean keypoint score.
+            Defaults to 0.2.
+        score_drop (float): Largest fall of the mean keypoint score below its
+            running average (momentum 0.9). Defaults to 0.25.
+        box_scale (float): Crop side over the keypoint extent. Defaults to
+            1.5 (the bundled models are trained on 1.2 and measured on real
+            photographs at 1.2 and 1.7).
+    """
+
+    def __init__(self, predictor: Predictor, detector: Detector, max_hands: int = 2,
+                 det_score_thr: float = 0.3, redetect_every: int = 10,
+                 miss_patience: int = 2, match_iou: float = 0.3, min_score: float = 0.2,
+                 score_drop: float = 0.25, box_scale: float = 1.5,
+                 score_momentum: float = 0.9):
+        if max_hands < 1 or redetect_every < 1 or miss_patience < 1:
+            raise ValueError('max_hands, redetect_every and miss_patience must be >= 1')
+        self.predictor = predictor
+        self.detector = detector
+        self.max_hands = max_hands
+        self.det_score_thr = det_score_thr
+        self.redetect_every = redetect_every
+        self.miss_patience = miss_patience
+        self.match_iou = match_iou
+        self.min_score = min_score
+        self.score_drop = score_drop
+        self.box_scale = box_scale
+        self.score_momentum = score_momentum
+        self.tracks: List[Dict] = []
+        self.frame_index = 0
+        self.last_detection: Optional[int] = None
+        self.detect_next = True
+        self.next_id = 0
+        self.detections = 0
+
+    def _should_detect(self) -> bool:
+        due = (self.last_detection is None
+               or self.frame_index - self.last_detection >= self.redetect_every)
+        return self.detect_next or due or not self.tracks
+
+    def _detect(self, frame: np.ndarray) -> List[bool]:
+        """Run the detector: confirm, drop and start tracks. Returns which
+        tracks (in the new order) started now."""
+        boxes, scores = self.detector(frame)
+        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+        scores = np.asarray(scores, np.float32).reshape(-1)
+        keep = scores > self.det_score_thr
+        boxes, scores = boxes[keep], scores[keep]
+        self.detections += 1
+        self.last_detection = self.frame_index
+        self.detect_next = False
+        track_boxes = np.array([t['keypoint_box'] for t in self.tracks],
+                               np.float32).reshape(-1, 4)
+        iou = box_iou(track_boxes, boxes)
+        used = np.zeros(len(boxes), bool)
+        kept = []
+        for i, track in enumerate(self.tracks):
+            candidates = np.where(used, -1.0, iou[i]) if len(boxes) else np.zeros(0)
+            if len(candidates) and candidates.max() >= self.match_iou:
+                used[int(np.argmax(candidates))] = True
+                track['misses'] = 0
+            else:
+                track['misses'] += 1
+                if track['misses'] < self.miss_patience:
+                    self.detect_next = True  # confirm again on the next frame
+            if track['misses'] < self.miss_patience:
+                kept.append(track)
+        self.tracks = kept
+        started = [False] * len(kept)
+        kept_boxes = np.array([t['keypoint_box'] for t in kept], np.float32).reshape(-1, 4)
+        for j in np.argsort(-scores, kind='stable'):
+            if len(self.tracks) >= self.max_hands:
+                break
+            # A second box on a tracked hand starts nothing.
+            if used[j] or (len(kept_boxes) and box_iou(boxes[j][None], kept_boxes).max()
+                           >= self.match_iou):
+                continue
+            self.tracks.append(dict(id=self.next_id, box=detection_to_crop_box(
+                boxes[j], self.box_scale), keypoint_box=boxes[j], running_score=None,
+                misses=0))
+            self.next_id += 1
+            started.append(True)
+        return started
+
+    def step(self, frame: np.ndarray) -> Dict:
+        """Predict the tracked hands of one frame.
+
+        Returns:
+            dict: ``hands``, one dict per hand followed in this frame:
+            ``id`` (stable across frames), ``keypoints`` (K, 2), ``scores``
+            (K, ), ``bbox`` (4, ) the crop box used, ``initialised`` (started
+            from a detection in this frame), ``lost`` (dropped after this
+            frame); and ``detected`` (the detector ran on this frame).
+        """
+        detected = self._should_detect()
+        started = self._detect(frame) if detected else [False] * len(self.tracks)
+        hands = []
+        if self.tracks:
+            boxes = np.stack([t['box'] for t in self.tracks])
+            keypoints, scores = self.predictor(frame, boxes)
+            for track, new, box, kpts, kpt_scores in zip(self.tracks, started, boxes,
+                                                         keypoints, scores):
+                score = float(np.mean(kpt_scores))
+                running = track['running_score']
+                lost = (not np.isfinite(kpts).all() or score < self.min_score
+                        or (running is not None and score < running - self.score_drop))
+                if not lost:
+                    track['box'] = keypoints_to_bbox(kpts, self.box_scale)
+                    track['keypoint_box'] = keypoints_to_bbox(kpts, KEYPOINT_BBOX_SCALE)
+                    track['running_score'] = score if running is None else (
+                        self.score_momentum * running + (1 - self.score_momentum) * score)
+                track['lost'] = lost
+                hands.append(dict(id=track['id'], keypoints=kpts, scores=kpt_scores,
+                                  bbox=box, initialised=new, lost=lost))
+        self._merge_duplicates()
+        if any(t['lost'] for t in self.tracks):
+            self.detect_next = True
+        self.tracks = [t for t in self.tracks if not t['lost']]
+        self.frame_index += 1
+        return dict(hands=hands, detected=detected)
+
+    def _merge_duplicates(self) -> None:
+        """Drop the younger of two tracks whose boxes overlap (one hand)."""
+        live = [t for t in self.tracks if not t['lost']]
+        for a in range(len(live)):
+            for b in range(a + 1, len(live)):
+                ta, tb = live[a], live[b]
+                if ta['lost'] or tb['lost']:
+                    continue
+                if box_iou(ta['keypoint_box'][None], tb['keypoint_box'][None])[0, 0] \
+                        > self.match_iou:
+                    # The younger track goes: it has the shorter history.
+                    (ta if ta['id'] > tb['id'] else tb)['lost'] = True
+
+
 def draw_skeleton(frame: np.ndarray, keypoints: np.ndarray, scores: np.ndarray,
                   links: Sequence[Sequence[int]],
                   link_colors: Optional[Sequence[Sequence[int]]] = None,
@@ -184,11 +384,18 @@ def _fourcc(out_file: str) -> int:
 
 def run_video(predictor: Predictor, source: Union[str, int], out_file: Optional[str],
               meta: Dict, init_bbox: Optional[Sequence[float]] = None,
-              reinit_score: float = 0.5, reinit_drop: float = 0.1, box_scale: float = 2.0,
+              reinit_score: float = 0.5, reinit_drop: float = 0.1,
+              box_scale: Optional[float] = None,
               max_frames: Optional[int] = None, score_thr: float = 0.0,
               show: bool = False, draw_bbox: bool = True,
-              log: Optional[Callable[[str], None]] = print) -> Dict:
-    """Track a hand through a video file or a camera and write the drawn video.
+              log: Optional[Callable[[str], None]] = print,
+              detector: Optional[Detector] = None, max_hands: int = 2,
+              tracker_options: Optional[Dict] = None) -> Dict:
+    """Track hands through a video file or a camera and write the drawn video.
+
+    With a ``detector`` and no ``init_bbox``, up to ``max_hands`` hands are
+    found and followed (:class:`MultiHandTracker`); otherwise one hand from
+    ``init_bbox`` or the whole frame (:class:`HandTracker`).
 
     Args:
         predictor (callable): See :class:`HandTracker`.
@@ -198,50 +405,65 @@ def run_video(predictor: Predictor, source: Union[str, int], out_file: Optional[
         meta (dict): The predictor's ``meta`` (``skeleton_links``,
             ``skeleton_link_colors``, ``keypoint_colors``).
         init_bbox (Sequence[float], optional): First-frame xyxy box; default
-            the whole frame.
-        reinit_score (float): See :class:`HandTracker`.
-        reinit_drop (float): See :class:`HandTracker`.
-        box_scale (float): See :func:`keypoints_to_bbox`.
+            the detector's boxes, or the whole frame without a detector.
+        reinit_score (float): See :class:`HandTracker` (no detector).
+        reinit_drop (float): See :class:`HandTracker` (no detector).
+        box_scale (float, optional): See :func:`keypoints_to_bbox`; default
+            the tracker's (2.0 without a detector, 1.5 with one).
         max_frames (int, optional): Stop after this many frames.
         score_thr (float): Keypoints scoring below are not drawn.
         show (bool): Show the frames in a window (Esc or q stops).
-        draw_bbox (bool): Draw the box each frame was cropped with.
+        draw_bbox (bool): Draw the box each hand was cropped with.
         log (callable, optional): Receives the progress and speed lines.
+        detector (callable, optional): See :class:`MultiHandTracker`.
+        max_hands (int): Most hands followed at once, with a detector.
+        tracker_options (dict, optional): More :class:`MultiHandTracker`
+            arguments (``redetect_every``, ``min_score``, ...).
 
     Returns:
-        dict: ``frames`` (count), ``keypoints`` (F, K, 2), ``scores`` (F, K),
-        ``bboxes`` (F, 4), ``reinitialised`` (frame indices that used the
-        initial box), ``model_fps`` (frames per second of prediction alone)
-        and ``fps`` (end to end: reading, prediction, drawing, writing).
+        dict: ``frames`` (count), ``hands`` (per frame, a list of ``id``,
+        ``keypoints`` (K, 2), ``scores`` (K, ), ``bbox`` (4, )),
+        ``keypoints`` (F, K, 2), ``scores`` (F, K) and ``bboxes`` (F, 4) of
+        the best-scored hand of each frame (NaN where there is none),
+        ``reinitialised`` (frames where a hand started from the initial box or
+        a detection), ``detections`` (detector runs), ``model_fps`` (frames
+        per second of detection and pose estimation) and ``fps`` (end to end:
+        reading, prediction, drawing, writing).
     """
     capture = _open_source(source)
-    tracker = HandTracker(predictor, init_bbox, reinit_score, reinit_drop, box_scale)
+    if detector is not None and init_bbox is None:
+        options = dict(tracker_options or {})
+        if box_scale is not None:
+            options['box_scale'] = box_scale
+        tracker = MultiHandTracker(predictor, detector, max_hands=max_hands, **options)
+    else:
+        tracker = HandTracker(predictor, init_bbox, reinit_score, reinit_drop,
+                              2.0 if box_scale is None else box_scale)
     writer = None
-    keypoints: List[np.ndarray] = []
-    scores: List[np.ndarray] = []
-    bboxes: List[np.ndarray] = []
+    hands_per_frame: List[List[Dict]] = []
     reinitialised: List[int] = []
     model_time = 0.0
     start = time.perf_counter()
     try:
-        while max_frames is None or len(keypoints) < max_frames:
+        while max_frames is None or len(hands_per_frame) < max_frames:
             ok, frame = capture.read()
             if not ok:
                 break
             tic = time.perf_counter()
             result = tracker.step(frame)
             model_time += time.perf_counter() - tic
-            index = len(keypoints)
-            keypoints.append(result['keypoints'])
-            scores.append(result['scores'])
-            bboxes.append(result['bbox'])
-            if result['initialised']:
+            hands = result['hands'] if 'hands' in result else [dict(id=0, **result)]
+            index = len(hands_per_frame)
+            hands_per_frame.append(hands)
+            if any(hand['initialised'] for hand in hands):
                 reinitialised.append(index)
-            drawn = draw_skeleton(frame, result['keypoints'], result['scores'],
-                                  meta.get('skeleton_links', []),
-                                  meta.get('skeleton_link_colors'),
-                                  meta.get('keypoint_colors'), score_thr,
-                                  bbox=result['bbox'] if draw_bbox else None)
+            drawn = frame
+            for hand in hands:
+                drawn = draw_skeleton(drawn, hand['keypoints'], hand['scores'],
+                                      meta.get('skeleton_links', []),
+                                      meta.get('skeleton_link_colors'),
+                                      meta.get('keypoint_colors'), score_thr,
+                                      bbox=hand['bbox'] if draw_bbox else None)
             if out_file is not None:
                 if writer is None:
                     fps_in = capture.get(cv2.CAP_PROP_FPS)
@@ -264,14 +486,32 @@ def run_video(predictor: Predictor, source: Union[str, int], out_file: Optional[
         if show:
             cv2.destroyAllWindows()
     total = time.perf_counter() - start
-    frames = len(keypoints)
+    frames = len(hands_per_frame)
     if frames == 0:
         raise ValueError(f'no frame could be read from {source!r}')
-    summary = dict(frames=frames, keypoints=np.stack(keypoints), scores=np.stack(scores),
-                   bboxes=np.stack(bboxes), reinitialised=reinitialised,
+    summary = dict(frames=frames, hands=[[{key: hand[key] for key in (
+        'id', 'keypoints', 'scores', 'bbox')} for hand in hands] for hands in hands_per_frame],
+                   **_best_hand_arrays(hands_per_frame), reinitialised=reinitialised,
+                   detections=getattr(tracker, 'detections', 0),
                    model_fps=frames / model_time, fps=frames / total)
     if log is not None:
         log(f'{frames} frames, {summary["model_fps"]:.1f} fps prediction, '
             f'{summary["fps"]:.1f} fps end to end, {len(reinitialised)} (re-)initialisation(s)'
+            + (f', {summary["detections"]} detector run(s)' if detector is not None else '')
             + (f'; wrote {out_file}' if out_file else ''))
     return summary
+
+
+def _best_hand_arrays(hands_per_frame: List[List[Dict]]) -> Dict[str, np.ndarray]:
+    """``keypoints`` (F, K, 2), ``scores`` (F, K), ``bboxes`` (F, 4) of each
+    frame's best-scored hand; NaN in frames without a hand."""
+    shape = next((hand['keypoints'].shape for hands in hands_per_frame for hand in hands),
+                 (0, 2))
+    keypoints = np.full((len(hands_per_frame), *shape), np.nan, np.float32)
+    scores = np.full(keypoints.shape[:2], np.nan, np.float32)
+    bboxes = np.full((len(hands_per_frame), 4), np.nan, np.float32)
+    for f, hands in enumerate(hands_per_frame):
+        if hands:
+            best = max(hands, key=lambda hand: float(np.mean(hand['scores'])))
+            keypoints[f], scores[f], bboxes[f] = best['keypoints'], best['scores'], best['bbox']
+    return dict(keypoints=keypoints, scores=scores, bboxes=bboxes)

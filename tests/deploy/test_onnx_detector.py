@@ -144,7 +144,7 @@ def test_boxes_and_scores_match_mmdet_inference_detector(onnx_detector, mmdet_de
     image = _test_images()[name]
     expected_boxes, expected_scores = mmdet_detector(image)
     boxes, scores = onnx_detector(image)
-    assert len(expected_boxes) == 20  # boxes to compare (max_per_img)
+    assert len(expected_boxes) >= 10  # boxes to compare (max_per_img 20, some clipped away)
     expected_boxes, expected_scores = _clipped(expected_boxes, expected_scores, image.shape)
     assert boxes.dtype == np.float32 and scores.dtype == np.float32
     assert boxes.shape == expected_boxes.shape
@@ -160,12 +160,16 @@ def test_boxes_and_scores_match_mmdet_inference_detector(onnx_detector, mmdet_de
 
 def test_non_square_images_get_boxes_clipped_to_the_image(onnx_detector, mmdet_detector):
     """mmdet clips to the padded input: on a wide image its boxes can reach
-    below the image; ours stop at its edge."""
+    below the image; both detectors stop at its edge."""
+    from mmdet.apis import inference_detector
     image = _test_images()['landscape']  # 240 x 320: rows 240-320 of the input are padding
-    expected_boxes, _ = mmdet_detector(image)
-    boxes, _ = onnx_detector(image)
-    assert expected_boxes[:, 3].max() > image.shape[0]
-    assert boxes[:, 3].max() == pytest.approx(image.shape[0])
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        raw = inference_detector(mmdet_detector.model, image).pred_instances.bboxes.numpy()
+    assert raw[:, 3].max() > image.shape[0]
+    for detector in (mmdet_detector, onnx_detector):
+        boxes, _ = detector(image)
+        assert boxes[:, 3].max() == pytest.approx(image.shape[0])
 
 
 def test_score_threshold_override(detector_files, onnx_detector):
