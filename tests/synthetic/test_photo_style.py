@@ -30,9 +30,10 @@ from mmpose_mlehand.synthetic.hand_model import (forward_kinematics, mean_hand_s
                                                  sample_forearm_direction, template_angles)
 from mmpose_mlehand.synthetic.renderer import Ellipsoid, rasterize, shade
 from mmpose_mlehand.synthetic.samples import (ARM_MAX_DEPTH_COMPONENT, MAX_ARM_TOWARDS_CAMERA,
-                                              UPRIGHT_ANGLE_DEG, view_rotation, feature_streams,
+                                              UPRIGHT_ANGLE_DEG, feature_streams,
                                               in_plane_angle_deg, photo_scene_image,
-                                              render_freihand_sample, render_rhd_sample)
+                                              render_freihand_sample, render_rhd_sample,
+                                              view_rotation)
 from mmpose_mlehand.synthetic.scene import (LABEL_BODY, LABEL_OCCLUDER, OCCLUDER_BEHIND_PROB, Scene,
                                             add_hand, add_occluders, hand_mask, part_label,
                                             sample_light, skin_albedos)

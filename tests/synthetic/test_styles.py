@@ -10,8 +10,8 @@ import pytest
 from mmpose_mlehand.synthetic import STYLES, generate_dataset, get_style
 from mmpose_mlehand.synthetic.camera import project, random_rotation
 from mmpose_mlehand.synthetic.hand_model import sample_forearm_direction
-from mmpose_mlehand.synthetic.samples import (MAX_ARM_TOWARDS_CAMERA, view_rotation,
-                                              render_freihand_sample, render_rhd_sample)
+from mmpose_mlehand.synthetic.samples import (MAX_ARM_TOWARDS_CAMERA, render_freihand_sample,
+                                              render_rhd_sample, view_rotation)
 from mmpose_mlehand.synthetic.scene import LABEL_OCCLUDER
 
 
