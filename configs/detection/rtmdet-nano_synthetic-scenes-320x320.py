@@ -95,6 +95,8 @@ def _split(name, pipeline, test_mode):
 
 train_dataloader = dict(
     batch_size=16,
+    # No last batch of a few images: BatchNorm statistics of a tiny batch are noise.
+    drop_last=True,
     num_workers=1,
     persistent_workers=False,
     pin_memory=False,

@@ -272,6 +272,7 @@ train_cfg = dict(max_epochs=5, type='EpochBasedTrainLoop', val_interval=1)
 train_dataloader = dict(
     batch_sampler=None,
     batch_size=16,
+    drop_last=True,
     dataset=dict(
         _scope_='mmdet',
         ann_file='annotations/hand_scenes_train.json',

@@ -42,6 +42,7 @@ def test_config_builds_rtmdet_nano_from_mmdets_registry(repo_root):
     parameters = sum(p.numel() for p in model.parameters())
     assert 1e6 < parameters < 3e6  # RTMDet-nano widths with plain convolutions
     assert cfg.train_dataloader.dataset.filter_cfg.filter_empty_gt is False
+    assert cfg.train_dataloader.drop_last is True
 
 
 def test_training_iterations_keep_every_weight_finite(repo_root, scene_root, tmp_path):
