@@ -36,7 +36,6 @@ import copy
 import json
 import os
 import os.path as osp
-import platform
 import subprocess
 import sys
 import time
@@ -146,13 +145,12 @@ def main(argv=None) -> None:
     render_scenes(root, args)
     data_seconds = time.perf_counter() - start
 
-    # torch and mmdet only now: the data tools do not need them.
-    import torch
+    # torch and mmdet only now (through MMEngine): the data tools do not need them.
     from mmengine.config import Config
     from mmengine.runner import Runner
 
     import mmpose_mlehand.plugin  # noqa: F401  (safe checkpoint loading, hooks, metric)
-    from mmpose_mlehand.bundled.packaging import write_bundled_model
+    from mmpose_mlehand.bundled.packaging import machine_info, write_bundled_model
     from mmpose_mlehand.utils import atomic_write_json
 
     cfg = Config.fromfile(args.config)
@@ -234,9 +232,7 @@ def main(argv=None) -> None:
         metrics=metrics, seconds=dict(data=round(data_seconds, 1),
                                       train=round(train_seconds, 1),
                                       total=round(time.perf_counter() - start, 1)),
-        machine=dict(platform=platform.platform(), processor=platform.processor(),
-                     cpus=os.cpu_count(), torch=torch.__version__,
-                     torch_threads=torch.get_num_threads()))
+        machine=machine_info())
     atomic_write_json(osp.join(args.out_dir, f'{bundled_model.stem}.json'), provenance, indent=2)
 
     print(f'\nBundled detector written in {provenance["seconds"]["total"]:.0f} s '

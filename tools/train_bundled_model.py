@@ -30,7 +30,6 @@ Example::
 import argparse
 import os
 import os.path as osp
-import platform
 import subprocess
 import sys
 import time
@@ -116,7 +115,7 @@ def main(argv=None) -> None:
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    from mmpose_mlehand.bundled.packaging import write_bundled_model
+    from mmpose_mlehand.bundled.packaging import machine_info, write_bundled_model
     from mmpose_mlehand.utils import atomic_write_json
 
     cfg = Config.fromfile(args.config)
@@ -179,9 +178,7 @@ def main(argv=None) -> None:
         metrics=metrics, seconds=dict(data=round(data_seconds, 1),
                                       train=round(train_seconds, 1),
                                       total=round(time.perf_counter() - start, 1)),
-        machine=dict(platform=platform.platform(), processor=platform.processor(),
-                     cpus=os.cpu_count(), torch=torch.__version__,
-                     torch_threads=torch.get_num_threads()))
+        machine=machine_info())
     atomic_write_json(osp.join(args.out_dir, f'{bundled_model.stem}.json'), provenance, indent=2)
 
     print(f'\nBundled model written in {provenance["seconds"]["total"]:.0f} s '

@@ -7,7 +7,9 @@ so that it is small enough to ship inside the package and loads with
 ``torch.load(weights_only=True)``.
 """
 import io
+import os
 import os.path as osp
+import platform
 from typing import Dict
 
 import torch
@@ -67,3 +69,10 @@ def write_bundled_model(checkpoint: str, config: Config, weights_out: str,
     with atomic_open(config_out, 'w', encoding='utf-8') as f:
         f.write(config.pretty_text)
     return osp.getsize(weights_out)
+
+
+def machine_info() -> Dict[str, object]:
+    """The machine a bundled model was trained on, for its provenance file."""
+    return dict(platform=platform.platform(), processor=platform.processor(),
+                cpus=os.cpu_count(), torch=torch.__version__,
+                torch_threads=torch.get_num_threads())
