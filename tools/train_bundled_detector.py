@@ -80,6 +80,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--workers', type=int, default=2,
                         help='rendering processes (default: 2); data loading uses '
                         "the config's")
+    parser.add_argument('--load-from', default=None,
+                        help='start from the weights of an earlier run (a checkpoint) '
+                        'with a fresh schedule of --epochs; the provenance keeps the '
+                        "earlier run's record (the bundled one in --out-dir) as "
+                        'previous_stage')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='override config keys, e.g. model.test_cfg.score_thr=0.01')
     args = parser.parse_args(argv)
@@ -165,7 +170,12 @@ def main(argv=None) -> None:
                 scheduler.end = args.epochs
                 if 'T_max' in scheduler:
                     scheduler.T_max = args.epochs
-    # Resume from the last epoch checkpoint of an interrupted run, if any.
+    if args.load_from is not None:
+        if not osp.isfile(args.load_from):
+            raise FileNotFoundError(f'--load-from: no checkpoint at {args.load_from}')
+        cfg.load_from = osp.abspath(args.load_from)
+    # Resume from the last epoch checkpoint of an interrupted run, if any
+    # (that takes precedence over --load-from).
     cfg.resume = osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint'))
     train_start = time.perf_counter()
     runner = Runner.from_cfg(cfg)
@@ -204,6 +214,12 @@ def main(argv=None) -> None:
                       for key in metrics['test']}
 
     os.makedirs(args.out_dir, exist_ok=True)
+    previous_stage = None
+    previous_record = osp.join(args.out_dir, f'{bundled_model.stem}.json')
+    if args.load_from is not None and osp.isfile(previous_record):
+        # The record of the run whose weights this one started from.
+        with open(previous_record, encoding='utf-8') as f:
+            previous_stage = json.load(f)
     weights = osp.join(args.out_dir, f'{bundled_model.stem}.pth')
     config = osp.join(args.out_dir, f'{bundled_model.stem}.py')
     # The flattened config must not point at this machine's data.
@@ -225,6 +241,8 @@ def main(argv=None) -> None:
                   boxes='keypoint extent x 1.2, clipped to the frame',
                   selection="COCO bbox AP on the held-out family's val split"),
         epochs=cfg.train_cfg.max_epochs, seed=args.seed,
+        load_from=None if args.load_from is None else osp.basename(args.load_from),
+        previous_stage=previous_stage,
         checkpoint=osp.basename(checkpoint), weights_bytes=size,
         operating_point=dict(iou=0.5, score_thr=score_thr,
                              chosen_on="val (held-out family): best F1 of hand recall "
