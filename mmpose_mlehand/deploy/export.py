@@ -66,8 +66,6 @@ def export_onnx(model: nn.Module, out_file: str, flip_test: Optional[bool] = Non
         dict: The metadata written into the file (key ``mmpose_mlehand``),
         with ``outputs``, the output names.
     """
-    import onnx
-
     from ..apis.fast_inference import IntegralPoseNet, build_inference_net
     net = build_inference_net(model, flip_test=flip_test).cpu().eval()
     w, h = model.head.decoder.input_size
@@ -90,13 +88,25 @@ def export_onnx(model: nn.Module, out_file: str, flip_test: Optional[bool] = Non
             input_names=['input'], output_names=outputs,
             dynamic_axes={name: {0: 'batch'} for name in ['input'] + outputs},
             do_constant_folding=True)
-        proto = onnx.load(raw_file)
-        onnx.helper.set_model_props(proto, {METADATA_KEY: json.dumps(metadata)})
-        onnx.checker.check_model(proto)
-        tmp_out = osp.join(tmp, 'model.onnx')
-        onnx.save(proto, tmp_out)
-        os.replace(tmp_out, out_file)
+        save_with_metadata(raw_file, out_file, METADATA_KEY, metadata)
     return metadata
+
+
+def save_with_metadata(raw_file: str, out_file: str, key: str, metadata: Dict) -> None:
+    """Write the exported graph ``raw_file`` to ``out_file`` with ``metadata``
+    (JSON) under ``key``, checked by ONNX's checker.
+
+    The file is written next to ``raw_file`` first and then moved over
+    ``out_file`` (one rename): a reader never sees half a file. Keep
+    ``raw_file`` in a temporary folder on ``out_file``'s file system.
+    """
+    import onnx
+    proto = onnx.load(raw_file)
+    onnx.helper.set_model_props(proto, {key: json.dumps(metadata)})
+    onnx.checker.check_model(proto)
+    tmp_out = osp.join(osp.dirname(raw_file), 'model.onnx')
+    onnx.save(proto, tmp_out)
+    os.replace(tmp_out, out_file)
 
 
 @torch.no_grad()

@@ -18,7 +18,6 @@ into the file's metadata for
 :class:`~mmpose_mlehand.deploy.onnx_detector.OnnxHandDetector`, which runs
 everything else (resize, pad, normalise, priors, decoding, NMS) in numpy.
 """
-import json
 import os
 import os.path as osp
 import tempfile
@@ -31,7 +30,7 @@ from mmengine.config import Config
 from torch import Tensor, nn
 
 from ..apis.detector import load_detector
-from .export import OPSET
+from .export import OPSET, save_with_metadata
 from .onnx_detector import DETECTOR_METADATA_KEY, DETECTOR_OUTPUTS
 
 
@@ -199,7 +198,6 @@ def export_detector_onnx(model: nn.Module, out_file: str, opset: int = OPSET) ->
         dict: The metadata written into the file (key
         :data:`~.onnx_detector.DETECTOR_METADATA_KEY`).
     """
-    import onnx
     metadata = detector_metadata(model)
     net = RawDetectorNet(model).cpu().eval()
     w, h = metadata['input_size']
@@ -213,12 +211,7 @@ def export_detector_onnx(model: nn.Module, out_file: str, opset: int = OPSET) ->
         torch.onnx.export(net, (dummy, ), raw_file, dynamo=False, opset_version=opset,
                           input_names=['input'], output_names=list(DETECTOR_OUTPUTS),
                           do_constant_folding=True)
-        proto = onnx.load(raw_file)
-        onnx.helper.set_model_props(proto, {DETECTOR_METADATA_KEY: json.dumps(metadata)})
-        onnx.checker.check_model(proto)
-        tmp_out = osp.join(tmp, 'model.onnx')
-        onnx.save(proto, tmp_out)
-        os.replace(tmp_out, out_file)
+        save_with_metadata(raw_file, out_file, DETECTOR_METADATA_KEY, metadata)
     return metadata
 
 

@@ -262,6 +262,8 @@ class OnnxHandDetector:
             raise FileNotFoundError(f'detector ONNX file {onnx_file} does not exist (export '
                                     'one with tools/export_onnx.py DETECTOR_CONFIG CHECKPOINT '
                                     '--out FILE)')
+        # The session set-up of onnx_predictor's, repeated on purpose: each of
+        # the two files runs alone when copied out of the package.
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if num_threads:
