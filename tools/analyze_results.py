@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Summarise the result files of tools/run_experiments.py: a Markdown table
-(mean and 95% interval over seeds for every model, recipe and noise level)
-and PNG figures in the style of the paper's (PCK per stage, NME per joint and
-PCK curves per loss and per method, accuracy against label noise,
-uncertainty calibration).
+(mean and 95% interval over seeds for every model, recipe and noise level),
+a paired table of the loss claims (mean and 95% interval of the per-seed
+difference, method minus ablation, with a verdict) and PNG figures in the
+style of the paper's (PCK per stage, NME per joint and PCK curves per loss
+and per method, accuracy against label noise, uncertainty calibration).
 
 Thin command line over :mod:`mmpose_mlehand.experiments.results` and
 :mod:`mmpose_mlehand.experiments.figures`.

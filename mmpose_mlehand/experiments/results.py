@@ -3,6 +3,11 @@
 A group is one (model, recipe, noise level); its runs differ only in the
 seed (data and training). Every summary value is the mean over the group's
 seeds with a 95% Student-t interval (none for a single seed).
+
+Comparisons of two models pair their runs by seed (a seed fixes the data and
+the label noise drawn on them): :func:`paired_difference` gives the mean and
+95% Student-t interval of the per-seed difference, and :func:`paired_table`
+the verdicts on the paper's loss claims (``docs/results.md``, issue 24).
 """
 import glob
 import json
@@ -32,6 +37,19 @@ UNCERTAINTY_METRICS = (
     ('unc/NME-confident10', 'NME, 10% most confident'),
     ('unc/NME-uncertain10', 'NME, 10% least confident'),
 )
+
+#: The paper's loss claims as paired comparisons (A, B) of models on the
+#: shared schedule: the method against its head trained with another loss.
+PAIRED_COMPARISONS = (
+    ('mlehand', 'mlehand-ablation-integral-l1'),
+    ('mlehand', 'mlehand-ablation-heatmap-l2-peak1'),
+    ('mlehand', 'mlehand-ablation-heatmap-l2'),
+)
+#: Metrics of the paired table: key, higher is better.
+PAIRED_METRICS = (('frame-PCK@0.2', True), ('NME', False))
+#: Spec fields two runs of a seed must share to be a pair (same data set, same
+#: budget); runs of one sweep always do.
+PAIR_FIELDS = ('num_samples', 'style', 'epochs', 'batch_size')
 
 GroupKey = Tuple[str, str, str]  # (model, recipe, noise)
 
@@ -182,6 +200,115 @@ def uncertainty_table(groups) -> Optional[str]:
     return '\n'.join(lines)
 
 
+def _paired(groups, model_a: str, model_b: str, noise: str, key: str, recipe: str,
+            recipe_b: str, level: float) -> Tuple[float, float, float, int]:
+    """:func:`paired_difference` on grouped results."""
+    runs_a = {r['spec']['seed']: r for r in groups.get((model_a, recipe, noise), ())}
+    runs_b = {r['spec']['seed']: r for r in groups.get((model_b, recipe_b, noise), ())}
+    differences = []
+    for seed in sorted(runs_a.keys() & runs_b.keys()):
+        a, b = runs_a[seed], runs_b[seed]
+        # The same seed is the same data only within one data set and budget.
+        differ = [f for f in PAIR_FIELDS if a['spec'].get(f) != b['spec'].get(f)]
+        if differ:
+            raise ValueError(
+                f'{model_a} and {model_b} ({noise}, seed {seed}) ran with other {differ} '
+                f'({a.get("_file")}, {b.get("_file")}): not a pair; analyse one sweep at a time')
+        value_a, value_b = a['metrics'].get(key), b['metrics'].get(key)
+        if value_a is not None and value_b is not None:
+            differences.append(value_a - value_b)
+    return mean_ci(differences, level)
+
+
+def paired_difference(results: Sequence[dict], model_a: str, model_b: str, noise: str,
+                      key: str, recipe: str = 'shared', recipe_b: Optional[str] = None,
+                      level: float = 0.95) -> Tuple[float, float, float, int]:
+    """Mean and Student-t interval of the per-seed difference A - B of a metric.
+
+    Runs pair by seed: a seed fixes the data (train, val and test sets and the
+    label noise drawn on them) and the training seed, so d = A - B of one seed
+    compares the two models on the same data. Seeds that only one of the two
+    ran, and pairs where a run lacks the metric (or it is NaN), are left out.
+
+    Args:
+        results (Sequence[dict]): Result files (:func:`load_results`).
+        model_a (str): Model A (``MODEL_SPECS`` key).
+        model_b (str): Model B.
+        noise (str): Noise level of both.
+        key (str): Metric key, e.g. ``'frame-PCK@0.2'``.
+        recipe (str): Recipe of A (``'shared'`` or ``'recommended'``).
+        recipe_b (str, optional): Recipe of B; defaults to ``recipe``.
+        level (float): Confidence level of the two-sided interval.
+
+    Returns:
+        tuple: ``(mean, low, high, n)`` of d over the n pairs, as
+        :func:`mean_ci` (n - 1 degrees of freedom; NaN bounds for n < 2).
+
+    Raises:
+        ValueError: If a seed's two runs differ in data or budget
+            (``PAIR_FIELDS``), or a group holds a seed twice.
+    """
+    return _paired(group_results(results), model_a, model_b, noise, key, recipe,
+                   recipe if recipe_b is None else recipe_b, level)
+
+
+def paired_verdict(summary: Tuple[float, float, float, int], higher_is_better: bool) -> str:
+    """The verdict on "A is better than B" from the interval of d = A - B.
+
+    Returns:
+        str: ``'supported'`` if the interval lies entirely on the better side
+        of 0 (above for a higher-is-better metric, below otherwise),
+        ``'contradicted'`` if entirely on the other side, ``'not separable'``
+        if it holds 0, ``'too few seeds'`` for fewer than 2 pairs.
+    """
+    _, low, high, n = summary
+    if n < 2:
+        return 'too few seeds'
+    if low > 0:
+        return 'supported' if higher_is_better else 'contradicted'
+    if high < 0:
+        return 'contradicted' if higher_is_better else 'supported'
+    return 'not separable'
+
+
+def paired_table(results: Sequence[dict],
+                 comparisons: Sequence[Tuple[str, str]] = PAIRED_COMPARISONS,
+                 metrics: Sequence[Tuple[str, bool]] = PAIRED_METRICS,
+                 recipe: str = 'shared') -> Optional[str]:
+    """Markdown table of paired differences and their verdicts.
+
+    A row per comparison (A, B), noise level where both ran and metric that A
+    has: the mean of d = A - B over the paired seeds [95% interval], the
+    number of pairs and :func:`paired_verdict`.
+
+    Args:
+        results (Sequence[dict]): Result files (:func:`load_results`).
+        comparisons (Sequence[tuple]): (A, B) model keys.
+        metrics (Sequence[tuple]): (metric key, higher is better).
+        recipe (str): Recipe of both models.
+
+    Returns:
+        str or None: The table; None if no comparison has both models.
+    """
+    groups = group_results(results)
+    lines = []
+    for model_a, model_b in comparisons:
+        for noise in _noise_columns(groups):
+            if (model_a, recipe, noise) not in groups or (model_b, recipe, noise) not in groups:
+                continue
+            for key, higher in metrics:
+                if not any(key in r['metrics'] for r in groups[(model_a, recipe, noise)]):
+                    continue
+                summary = _paired(groups, model_a, model_b, noise, key, recipe, recipe, 0.95)
+                lines.append(f'| {model_label(model_a, recipe)} vs {model_label(model_b, recipe)} '
+                             f'| {noise} | {key} | {format_ci(summary, 4)} | {summary[3]} '
+                             f'| {paired_verdict(summary, higher)} |')
+    if not lines:
+        return None
+    return '\n'.join(['| A vs B | noise | metric | mean of A - B [95% interval] | pairs | '
+                      'verdict on "A better" |', '| --- | --- | --- | --- | --- | --- |'] + lines)
+
+
 def _distinct(values: Iterable) -> List:
     out: List = []
     for value in values:
@@ -264,7 +391,8 @@ def references_section(references: Dict[str, Dict[str, float]]) -> str:
 def summary_markdown(results: Sequence[dict], figures: Sequence[str] = (),
                      references: Optional[Dict[str, Dict[str, float]]] = None) -> str:
     """The whole Markdown summary: settings, the mean-pose baseline (if given),
-    one table per main metric, stage and uncertainty tables, links to figures."""
+    one table per main metric, the paired differences of the loss claims,
+    stage and uncertainty tables, links to figures."""
     groups = group_results(results)
     parts = ['# Label-noise benchmark results', '', settings_section(results), '']
     if references:
@@ -276,6 +404,16 @@ def summary_markdown(results: Sequence[dict], figures: Sequence[str] = (),
         if any(key in r['metrics'] for r in results):
             better = 'higher' if higher else 'lower'
             parts += [f'## {header} ({better} is better)', '', metric_table(groups, key), '']
+    table = paired_table(results)
+    if table:
+        parts += ['## Paired differences: the loss claims', '',
+                  'Runs pair by seed (a seed fixes the data, the label noise drawn on them and '
+                  'the training seed); seeds that only one model ran are left out. A cell is the '
+                  'mean over the pairs of d = A - B [95% Student-t interval, n - 1 degrees of '
+                  'freedom]. Verdict on "A better than B": *supported* when the interval lies '
+                  'entirely above 0 (for NME: entirely below 0), *contradicted* when entirely '
+                  'on the other side, *not separable* when it holds 0, *too few seeds* for '
+                  'fewer than 2 pairs. Each row is judged alone at 95%.', '', table, '']
     table = stage_table(groups)
     if table:
         parts += ['## PCK@0.2 per stage (paper Fig. 4)', '', table, '']
