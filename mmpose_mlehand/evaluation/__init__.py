@@ -1,7 +1,7 @@
 """Evaluation beyond MMPose's metrics: the paper's hand-box PCK (eq. 8) and NME
-(eq. 9), stage-wise and uncertainty metrics and the hand-box recall of
-detectors (registered in MMPose's ``METRICS``), their array functions, and the
-mean-pose baseline."""
+(eq. 9), the mirror-confusion rate (with the PCK), stage-wise and uncertainty
+metrics and the hand-box recall of detectors (registered in MMPose's
+``METRICS``), their array functions, and the mean-pose baseline."""
 from ..utils.boxes import box_iou, match_boxes
 from .detection import HandBoxRecall, choose_score_threshold, recall_precision
 from .mean_pose import mean_pose_epe, mean_pose_hand_box_metrics

@@ -10,7 +10,8 @@ says it (``details['box_rule']``, logged), so every result states its box rule.
 Usable from any config, e.g.::
 
     test_evaluator = [
-        dict(type='HandPCK', thr=0.2),                  # PCK@0.2, frame-PCK@0.2, frame-AUC
+        dict(type='HandPCK', thr=0.2),                  # PCK@0.2, frame-PCK@0.2, frame-AUC,
+                                                        # mirror-confusion (21 keypoints)
         dict(type='HandNME'),                           # NME (eq. 9)
         dict(type='StagewiseHandMetric', thr=0.2),      # stage<t>/PCK@0.2 ... (needs
                                                         # model.test_cfg.output_stages=True)
@@ -145,25 +146,37 @@ class HandPCK(HandBoxMetric):
       frames").
     - ``frame-AUC``: area under the frame-PCK curve over ``curve_thrs``,
       divided by their range (1 = every frame perfect).
+    - ``mirror-confusion`` (21 keypoints in FreiHAND order only): the share
+      of frames whose mean error drops by more than ``mirror_margin`` x
+      max(w, h) when the prediction's fingers are put in mirrored order
+      (thumb <-> little, index <-> ring; :func:`~.functional.mirror_confusion`):
+      palm and back, or left and right, confused.
 
     ``details``: both curves (``curve_thrs``, ``frame_pck_curve``,
-    ``keypoint_pck_curve``) and per-joint PCK at every ``thr``.
+    ``keypoint_pck_curve``), per-joint PCK at every ``thr`` and
+    ``mirror_margin``.
 
     Args:
         thr (float | Sequence[float]): Threshold(s), fractions of the box
             size. Defaults to 0.2.
         curve_thrs (Sequence[float]): Thresholds of the curves. Defaults to
             0, 0.01, ..., 0.5.
+        mirror_margin (float): Margin of ``mirror-confusion``, a fraction of
+            the box size. Defaults to 0.05 (the real-photo measurements').
         **kwargs: See :class:`HandBoxMetric`.
     """
 
     def __init__(self,
                  thr: Union[float, Sequence[float]] = 0.2,
                  curve_thrs: Sequence[float] = DEFAULT_CURVE_THRS,
+                 mirror_margin: float = 0.05,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.thrs = [float(t) for t in (thr if isinstance(thr, (list, tuple)) else [thr])]
         self.curve_thrs = [float(t) for t in curve_thrs]
+        if mirror_margin < 0:
+            raise ValueError(f'mirror_margin must be >= 0, got {mirror_margin}')
+        self.mirror_margin = float(mirror_margin)
 
     def compute(self, errors, visible, stacked):
         metrics, joint = {}, {}
@@ -175,7 +188,13 @@ class HandPCK(HandBoxMetric):
         frame_curve = F.pck_curve(errors, visible, self.curve_thrs, per_frame=True)
         keypoint_curve = F.pck_curve(errors, visible, self.curve_thrs, per_frame=False)
         metrics['frame-AUC'] = F.curve_auc(self.curve_thrs, frame_curve)
+        # The finger mirror is defined for the 21 hand keypoints only.
+        if errors.shape[1] == F.NUM_KEYPOINTS:
+            metrics['mirror-confusion'] = F.mirror_confusion_rate(
+                stacked['pred'], stacked['gt'], stacked['box_size'], visible,
+                self.mirror_margin)
         details = dict(thrs=self.thrs, curve_thrs=self.curve_thrs,
+                       mirror_margin=self.mirror_margin,
                        frame_pck_curve=frame_curve.tolist(),
                        keypoint_pck_curve=keypoint_curve.tolist(), joint_pck=joint,
                        **{k: float(v) for k, v in metrics.items()})

@@ -365,12 +365,13 @@ def test_two_iterations_and_evaluation(path, dot_freihand_root, dot_rhd_root, tm
         assert not unused and not cfg.get('find_unused_parameters', False)
     assert len(hook.metrics) == 1
     metrics = hook.metrics[0]
-    # The paper's hand-box measures (HandPCK, HandNME) and MMPose's AUC and EPE.
-    assert set(metrics) == {'PCK@0.2', 'frame-PCK@0.2', 'frame-AUC', 'NME', 'AUC',
-                            'EPE'} and save_best in metrics
+    # The paper's hand-box measures (HandPCK, HandNME), the mirror-confusion
+    # rate (HandPCK, 21 keypoints) and MMPose's AUC and EPE.
+    assert set(metrics) == {'PCK@0.2', 'frame-PCK@0.2', 'frame-AUC', 'mirror-confusion', 'NME',
+                            'AUC', 'EPE'} and save_best in metrics
     assert all(math.isfinite(v) for v in metrics.values()), metrics
     assert all(0.0 <= metrics[k] <= 1.0 for k in ('PCK@0.2', 'frame-PCK@0.2', 'frame-AUC',
-                                                  'AUC'))
+                                                  'mirror-confusion', 'AUC'))
     # Errors are in px of the original image (224x224): below its diagonal.
     assert 0.0 < metrics['EPE'] < 224 * math.sqrt(2)
     assert 0.0 < metrics['NME'] < 2.0
