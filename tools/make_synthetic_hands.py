@@ -79,10 +79,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'hands partly out of the frame, held objects)')
     parser.add_argument('--family', choices=FAMILIES, default='train',
                         help='appearance family (photo style only for '
-                        'heldout): heldout draws skin tones, light colours, '
-                        'white balances, JPEG qualities, photographs and '
-                        'procedural backgrounds that train never uses '
-                        '(default: train)')
+                        'heldout and hard): heldout draws skin tones, light '
+                        'colours, white balances, JPEG qualities, '
+                        'photographs and procedural backgrounds that train '
+                        'never uses; hard (validation and test data only: '
+                        'render with --num-eval 0 and use the converted val '
+                        'and test splits; refuses --label-noise and '
+                        '--versions > 1) adds strong light, low contrast, '
+                        'closed hands, side views and hands turned far from '
+                        'upright to the heldout appearance (default: train)')
     parser.add_argument('--workers', type=int, default=1,
                         help='worker processes (default: 1)')
     parser.add_argument('--overwrite', action='store_true',

@@ -6,6 +6,14 @@ the ``train`` family's, so held-out images are neither lighter nor darker,
 warmer nor colder on average, only unseen: a model trained on ``train`` never
 sees a held-out skin tone, light colour, white-balance error, JPEG quality,
 photograph or procedural background base.
+
+The ``hard`` family (validation and test only, :data:`EVAL_ONLY_FAMILIES`)
+draws from the held-out family's bands (:data:`BAND_FAMILY`), so it shares
+none of these with ``train`` either, and adds what real photographs fail on:
+a strong, grazing light over little ambient light, lower contrast and
+backgrounds pulled towards the skin colour (the ``HARD_*`` constants below),
+and, in :mod:`.samples` and :mod:`.hand_model`, hands turned far from
+upright, closed hands and side views.
 """
 from dataclasses import dataclass
 from typing import Dict, Sequence, Tuple
@@ -14,7 +22,13 @@ import numpy as np
 
 from .photos import available_photos
 
-FAMILIES = ('train', 'heldout')
+FAMILIES = ('train', 'heldout', 'hard')
+# Families that only validation and test data may use: the generators refuse
+# them for training data.
+EVAL_ONLY_FAMILIES = ('hard', )
+# The family whose bands (below) and photographs each family draws from.
+BAND_FAMILY: Dict[str, str] = {
+    'train': 'train', 'heldout': 'heldout', 'hard': 'heldout'}
 # Skin tone: position on scene.SKIN_TONES (0 lightest, 8 darkest; the albedo
 # blends the two anchors around it).
 SKIN_BLEND_BANDS: Dict[str, Tuple[Tuple[float, float], ...]] = {
@@ -45,6 +59,19 @@ PROCEDURAL_BACKGROUNDS: Dict[str, Tuple[str, ...]] = {
     'train': ('gradient', 'indoor', 'noise'),
     'heldout': ('pattern',),
 }
+# The hard family's light and camera. Real photographs score lowest under a
+# strong light and at low contrast (docs/synthetic_hands.md): one strong,
+# grazing directional light (its towards-camera component, see
+# scene.LIGHT_Z_RANGE) over little ambient light, so that half the hand is in
+# shadow; brighter exposures; a contrast below every other family's
+# (effects.PHOTO_CONTRAST_RANGE is 0.85-1.2); and the background mixed with
+# the skin colour by a share drawn from HARD_BACKGROUND_SKIN_PULL_RANGE.
+HARD_LIGHT_AMBIENT_RANGE = (0.1, 0.25)
+HARD_LIGHT_DIFFUSE_RANGE = (0.85, 1.15)
+HARD_LIGHT_Z_RANGE = (0.1, 0.5)
+HARD_EXPOSURE_EV_RANGE = (-0.2, 0.6)
+HARD_CONTRAST_RANGE = (0.55, 0.85)
+HARD_BACKGROUND_SKIN_PULL_RANGE = (0.3, 0.6)
 
 
 @dataclass(frozen=True)
@@ -52,7 +79,7 @@ class Appearance:
     """The family-dependent appearance parameters of one image.
 
     Attributes:
-        family (str): ``'train'`` or ``'heldout'``.
+        family (str): One of :data:`FAMILIES`.
         skin_blend (float): Skin tone position on ``scene.SKIN_TONES``.
         skin_jitter (tuple): Per-channel factor on the skin albedo.
         light_kelvin (float): Colour temperature of the light (K).
@@ -85,6 +112,20 @@ def check_family(family: str) -> str:
     return family
 
 
+def check_training_family(family: str) -> str:
+    """``family`` after checking that training data may use it.
+
+    Raises:
+        ValueError: for an unknown family or one of
+            :data:`EVAL_ONLY_FAMILIES`.
+    """
+    if check_family(family) in EVAL_ONLY_FAMILIES:
+        raise ValueError(
+            f'family {family!r} is for validation and test data only, never '
+            'for training data (render it for a val or test split)')
+    return family
+
+
 def _band(rng: np.random.Generator,
           bands: Sequence[Tuple[float, float]]) -> Tuple[float, float]:
     """One band, chosen with probability proportional to its width."""
@@ -112,7 +153,8 @@ def sample_appearance(rng: np.random.Generator, family: str,
 
     Args:
         rng (np.random.Generator): Random source.
-        family (str): ``'train'`` or ``'heldout'``.
+        family (str): One of :data:`FAMILIES`; ``'hard'`` draws from the
+            held-out family's bands (:data:`BAND_FAMILY`).
         photo_background_prob (float): Share of photograph backgrounds; the
             photographs are only looked up when it is above 0.
 
@@ -123,15 +165,15 @@ def sample_appearance(rng: np.random.Generator, family: str,
         RuntimeError: if a photograph is drawn and the family has none
             installed (see :func:`.photos.available_photos`).
     """
-    check_family(family)
-    skin_blend = sample_in_bands(rng, SKIN_BLEND_BANDS[family])
+    bands = BAND_FAMILY[check_family(family)]
+    skin_blend = sample_in_bands(rng, SKIN_BLEND_BANDS[bands])
     skin_jitter = tuple(float(v) for v in rng.uniform(*SKIN_JITTER_RANGE, 3))
-    light_kelvin = sample_in_bands(rng, LIGHT_KELVIN_BANDS[family])
-    mired = sample_in_bands(rng, WHITE_BALANCE_MIRED_BANDS[family])
-    quality = sample_int_in_bands(rng, JPEG_QUALITY_BANDS[family])
+    light_kelvin = sample_in_bands(rng, LIGHT_KELVIN_BANDS[bands])
+    mired = sample_in_bands(rng, WHITE_BALANCE_MIRED_BANDS[bands])
+    quality = sample_int_in_bands(rng, JPEG_QUALITY_BANDS[bands])
     is_photo = bool(rng.random() < photo_background_prob)
-    names = (available_photos(family) if is_photo
-             else PROCEDURAL_BACKGROUNDS[family])
+    names = (available_photos(bands) if is_photo
+             else PROCEDURAL_BACKGROUNDS[bands])
     background = names[int(rng.integers(len(names)))]
     return Appearance(family, skin_blend, skin_jitter, light_kelvin, mired,
                       quality, background, is_photo)

@@ -9,6 +9,7 @@ blur, motion blur, vignetting, signal-dependent sensor noise, quantisation
 and gamma.
 """
 import functools
+from typing import Tuple
 
 import cv2
 import numpy as np
@@ -177,8 +178,11 @@ def sensor_noise(image: np.ndarray, shot: float, read: float, y0: int,
     return image + _noise_table()[y0:y0 + h, x0:x0 + w] * np.sqrt(variance)
 
 
-def photo_camera(rng: np.random.Generator, image: np.ndarray,
-                 camera_kelvin: float) -> np.ndarray:
+def photo_camera(
+        rng: np.random.Generator, image: np.ndarray, camera_kelvin: float,
+        exposure_ev_range: Tuple[float, float] = PHOTO_EXPOSURE_EV_RANGE,
+        contrast_range: Tuple[float, float] = PHOTO_CONTRAST_RANGE
+) -> np.ndarray:
     """A webcam's response to a float RGB image; returns uint8 RGB.
 
     Exposure, white balance for ``camera_kelvin`` (gains that make light of
@@ -193,10 +197,14 @@ def photo_camera(rng: np.random.Generator, image: np.ndarray,
         image (np.ndarray): (H, W, 3) float32 RGB in [0, 1], the scene's
             light (colour included) already applied.
         camera_kelvin (float): Illuminant the white balance assumes (K).
+        exposure_ev_range (tuple): Range of the exposure (EV). Defaults to
+            PHOTO_EXPOSURE_EV_RANGE.
+        contrast_range (tuple): Range of the contrast factor. Defaults to
+            PHOTO_CONTRAST_RANGE.
     """
     h, w = image.shape[:2]
-    exposure = 2.0 ** rng.uniform(*PHOTO_EXPOSURE_EV_RANGE)
-    contrast = rng.uniform(*PHOTO_CONTRAST_RANGE)
+    exposure = 2.0 ** rng.uniform(*exposure_ev_range)
+    contrast = rng.uniform(*contrast_range)
     saturation = rng.uniform(*PHOTO_SATURATION_RANGE)
     blur = rng.random() < PHOTO_BLUR_PROB
     blur_sigma = rng.uniform(*PHOTO_BLUR_SIGMA_RANGE_PX)

@@ -5,6 +5,11 @@ order); each worker writes its images and returns the annotations, which the
 main process writes once every sample is rendered. Every sample depends only on
 ``(seed, split, index)`` (and the style and appearance family), so the output
 is identical for any worker count.
+
+The ``hard`` family is for validation and test data only: like the held-out
+family it is rendered as a data set of its own (``num_eval=0``), converted,
+and only its val and test splits are used; the generator refuses it with the
+training-data options (label noise, colour versions).
 """
 import multiprocessing
 import time
@@ -17,6 +22,7 @@ import numpy as np
 from .. import version
 from ..hand_format import FREIHAND_NUM_VERSIONS, HAND_SIDES, NUM_KEYPOINTS, RHD_TO_FREIHAND
 from ..utils.progress import progress_bar
+from .appearance import BAND_FAMILY, EVAL_ONLY_FAMILIES
 from .label_noise import NoiseModel, format_label_noise, parse_label_noise, perturb_xyz
 from .photos import available_photos
 from .samples import SPLITS, check_style_family, render_freihand_sample, render_rhd_sample
@@ -154,8 +160,9 @@ def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
         label_noise (str): Training-label noise specification.
         workers (int): Worker processes (>= 1).
         style (str or SceneStyle): Scene style name or style object.
-        family (str): Appearance family; ``'heldout'`` needs a style with
-            families.
+        family (str): Appearance family; ``'heldout'`` and ``'hard'`` need
+            a style with families; ``'hard'`` (validation and test data
+            only) refuses label noise and more than one version.
 
     Returns:
         _Run: the settings with Python ints and the parsed noise models.
@@ -164,7 +171,8 @@ def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
         TypeError: if a count or the seed is not an integer, or the style is
             neither a name nor a :class:`SceneStyle`.
         ValueError: on an unknown format, style, family or noise model, a
-            family the style does not support, or a value out of range.
+            family the style does not support, a validation-and-test family
+            with training-data options, or a value out of range.
         RuntimeError: if the style needs photographs and none of the
             family's is installed.
     """
@@ -182,8 +190,15 @@ def _check_arguments(out_dir: str, fmt: str, num, seed, num_eval, versions,
     if not isinstance(style, (str, SceneStyle)):
         raise TypeError(
             f'style must be a style name (str) or a SceneStyle, got {style!r}')
+    if family in EVAL_ONLY_FAMILIES and (models or versions > 1):
+        # Label noise and colour versions only make training data.
+        raise ValueError(
+            f'family {family!r} is for validation and test data only: '
+            'label noise and versions > 1 make training data; render it '
+            'with neither and use its converted val and test splits')
     if check_style_family(style, family).photo_background_prob > 0:
-        available_photos(family)  # a clear error before anything is written
+        # A clear error before anything is written.
+        available_photos(BAND_FAMILY[family])
     return _Run(out_dir, fmt, num, seed, num_eval, versions, models, workers,
                 style, family)
 
@@ -381,10 +396,13 @@ def generate_dataset(out_dir: str, fmt: str, num: int, seed: int = 0,
             built with ``dataclasses.replace``; ``synthetic_meta.json`` then
             records its name and ``style_fields``); see
             :mod:`~mmpose_mlehand.synthetic.styles`.
-        family (str): Appearance family, ``'train'`` (default) or
+        family (str): Appearance family, ``'train'`` (default),
             ``'heldout'`` (``photo`` only): disjoint skin tones, lights, white
             balances, JPEG qualities and backgrounds, see
-            :mod:`~mmpose_mlehand.synthetic.appearance`. Recorded in
+            :mod:`~mmpose_mlehand.synthetic.appearance`; or ``'hard'``
+            (``photo`` only, validation and test data only): the held-out
+            appearance under strong light and low contrast, with closed
+            hands, side views and hands turned far from upright. Recorded in
             ``synthetic_meta.json`` with the style.
 
     Returns:

@@ -19,7 +19,7 @@ Every sampled angle lies inside :data:`JOINT_LIMITS_DEG`, and every bone length
 inside :data:`BONE_LENGTH_LIMITS`.
 """
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
@@ -132,6 +132,14 @@ POSE_NAMES = tuple(POSE_TEMPLATES)
 POSE_NOISE_DEG = 8.0
 # Share of poses drawn uniformly inside the joint limits instead of a template.
 RANDOM_POSE_PROB = 0.25
+# Closed and half-closed hands (fingertips near the palm, or the thumb's tip
+# on the index tip), which :func:`sample_pose` draws a share ``closed_prob`` of
+# (the hard test family, see samples.HARD_CLOSED_POSE_PROB): real photographs
+# of such hands score lowest. 'half_closed' curls every finger by a uniform
+# share of HALF_CLOSED_CURL_RANGE, its thumb folded; the rest are templates.
+CLOSED_POSE_NAMES = ('fist', 'thumbs_up', 'grasp', 'pinch', 'ok',
+                     'half_closed')
+HALF_CLOSED_CURL_RANGE = (0.5, 0.9)
 
 # Wrist flexion (towards the palm) and radial deviation of the hand relative to
 # the forearm, degrees.
@@ -283,7 +291,21 @@ def template_angles(name: str) -> np.ndarray:
     """Noise-free joint angles of a named pose template."""
     if name not in POSE_TEMPLATES:
         raise ValueError(f'unknown pose {name!r}; known: {POSE_NAMES}')
-    curls, fan, thumb = POSE_TEMPLATES[name]
+    return curl_angles(*POSE_TEMPLATES[name])
+
+
+def curl_angles(curls: Sequence[float], fan: float,
+                thumb: Sequence[float]) -> np.ndarray:
+    """Joint angles from a template's terms, clipped to the joint limits.
+
+    Args:
+        curls (Sequence[float]): Curl of index..pinky in [0, 1] (CURL_DEG).
+        fan (float): Spread of the fingers (SPREAD_PER_FAN_DEG).
+        thumb (Sequence[float]): The thumb's four angles (degrees).
+
+    Returns:
+        np.ndarray: (5, 4) joint angles in degrees.
+    """
     angles = np.zeros((NUM_FINGERS, 4))
     angles[0] = thumb
     for f in range(1, NUM_FINGERS):
@@ -292,14 +314,42 @@ def template_angles(name: str) -> np.ndarray:
     return np.clip(angles, JOINT_LIMITS_DEG[..., 0], JOINT_LIMITS_DEG[..., 1])
 
 
-def sample_pose(rng: np.random.Generator) -> Tuple[str, np.ndarray]:
-    """Draw a natural (template plus jitter) or uniformly random pose.
+def sample_closed_pose(rng: np.random.Generator) -> Tuple[str, np.ndarray]:
+    """Draw a closed or half-closed hand of CLOSED_POSE_NAMES, with jitter.
 
     Returns:
-        tuple: the pose name (``'random'`` or a key of POSE_TEMPLATES) and the
-        (5, 4) joint angles in degrees, inside JOINT_LIMITS_DEG.
+        tuple: the pose name and the (5, 4) joint angles in degrees, inside
+        JOINT_LIMITS_DEG.
+    """
+    name = CLOSED_POSE_NAMES[rng.integers(len(CLOSED_POSE_NAMES))]
+    if name == 'half_closed':
+        angles = curl_angles(rng.uniform(*HALF_CLOSED_CURL_RANGE, 4), 0.0,
+                             _FOLDED_THUMB)
+    else:
+        angles = template_angles(name)
+    angles = angles + rng.normal(0.0, POSE_NOISE_DEG, (5, 4))
+    return name, np.clip(angles, JOINT_LIMITS_DEG[..., 0],
+                         JOINT_LIMITS_DEG[..., 1])
+
+
+def sample_pose(rng: np.random.Generator,
+                closed_prob: float = 0.0) -> Tuple[str, np.ndarray]:
+    """Draw a natural (template plus jitter) or uniformly random pose.
+
+    Args:
+        rng (np.random.Generator): Random source.
+        closed_prob (float): Share of closed or half-closed hands
+            (:func:`sample_closed_pose`). At 0 (the default) no number is
+            drawn for it, so the other poses are drawn as they always were.
+
+    Returns:
+        tuple: the pose name (``'random'``, a key of POSE_TEMPLATES or of
+        CLOSED_POSE_NAMES) and the (5, 4) joint angles in degrees, inside
+        JOINT_LIMITS_DEG.
     """
     lo, hi = JOINT_LIMITS_DEG[..., 0], JOINT_LIMITS_DEG[..., 1]
+    if closed_prob > 0 and rng.random() < closed_prob:
+        return sample_closed_pose(rng)
     if rng.random() < RANDOM_POSE_PROB:
         return 'random', rng.uniform(lo, hi)
     name = POSE_NAMES[rng.integers(len(POSE_NAMES))]

@@ -9,7 +9,9 @@ on the ``photo`` style's backgrounds, lights and camera (:mod:`.styles`,
 :mod:`.appearance`). The appearance family (``train`` or ``heldout``) works as
 for the keypoint data: the held-out family shares no skin tone, light colour,
 white balance, JPEG quality, photograph or procedural background with the
-training family.
+training family. The ``hard`` family (its appearance plus strong light, low
+contrast, closed hands, side views and hands turned far from upright) is for
+the ``val`` and ``test`` splits only.
 
 Each hand gets its 21 keypoints (FreiHAND order), their visibility, and its
 detection box: the keypoint extent scaled by
@@ -26,13 +28,13 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from ..hand_format import HAND_SIDES, KEYPOINT_BBOX_SCALE, keypoint_bbox
-from .appearance import Appearance, check_family
+from .appearance import Appearance, check_family, check_training_family
 from .camera import lift, place_in_frame, project, shift_out_of_frame
 from .hand_model import (forward_kinematics, mirror_matrix, sample_forearm_direction,
                          sample_hand_shape, sample_pose)
 from .renderer import Capsule, Ellipsoid, keypoint_visibility, rasterize
-from .samples import (PLACEHOLDER_SKIN, RHD_SEPARATION, RHD_SEPARATION_TRIES, finish_photo_image,
-                      held_object_prob, skin_specular, view_rotation)
+from .samples import (PLACEHOLDER_SKIN, RHD_SEPARATION, RHD_SEPARATION_TRIES, closed_pose_prob,
+                      finish_photo_image, held_object_prob, skin_specular, view_rotation)
 from .scene import LABEL_BODY, Scene, add_hand, add_occluders, add_person, keypoint_own_labels
 from .styles import SceneStyle, get_style
 
@@ -220,15 +222,22 @@ def render_hand_scene(seed: int, split: str, index: int,
         seed (int): Dataset seed (>= 0).
         split (str): One of :data:`SCENE_SPLITS`.
         index (int): Scene index within the split.
-        family (str): Appearance family, ``'train'`` or ``'heldout'``.
+        family (str): Appearance family, ``'train'``, ``'heldout'`` or
+            ``'hard'`` (``val`` and ``test`` only).
         style (SceneStyle): A style with appearance families; defaults to
             :data:`SCENE_STYLE`.
         keep_label (bool): Keep the render labels (for tests and plots).
 
     Returns:
         HandScene: the image and its hands.
+
+    Raises:
+        ValueError: on an unknown family, a family of EVAL_ONLY_FAMILIES for
+            the ``train`` split or a style without appearance families.
     """
     check_family(family)
+    if split == 'train':
+        check_training_family(family)
     if not style.families:
         raise ValueError(f'style {style.name!r} has no appearance families; '
                          'scenes need one (e.g. SCENE_STYLE)')
@@ -245,12 +254,12 @@ def render_hand_scene(seed: int, split: str, index: int,
     hands_xyz, boxes = {}, []
     first_size = None
     for side in sides:
-        pose_name, angles = sample_pose(rng)
+        pose_name, angles = sample_pose(rng, closed_pose_prob(family))
         pose = forward_kinematics(shape, angles)
         forearm = sample_forearm_direction(rng)
         mirror = mirror_matrix(side)
         rotation = view_rotation(rng, mirror @ forearm, style,
-                                 mirror @ shape.roots[2])
+                                 mirror @ shape.roots[2], family)
         points = pose.joints @ (rotation @ mirror).T
         size = (_hand_size(rng, min(frame)) if first_size is None else
                 first_size * rng.uniform(*SECOND_HAND_FACTOR))

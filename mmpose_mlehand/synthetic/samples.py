@@ -8,6 +8,12 @@ In styles with appearance families (``photo``) each image also draws one key
 from that generator and gives each of its features (:data:`PHOTO_STREAMS`)
 its own generator from the key, so that turning one feature off changes no
 other feature's draws.
+
+The ``hard`` family (validation and test only, see :mod:`.appearance`) also
+changes what is shown: a share :data:`HARD_CLOSED_POSE_PROB` of closed and
+half-closed hands, :data:`HARD_TURNED_PROB` of hands turned 45-180 degrees
+from upright and :data:`HARD_SIDE_VIEW_PROB` of side views. The ``train`` and
+``heldout`` families draw exactly what they drew before it existed.
 """
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple, Union
@@ -15,7 +21,9 @@ from typing import Dict, List, Optional, Tuple, Union
 import numpy as np
 
 from ..hand_format import HAND_SIDES, NUM_KEYPOINTS, RHD_MAX_DEPTH_M, RHD_TO_FREIHAND
-from .appearance import Appearance, check_family, sample_appearance
+from .appearance import (HARD_BACKGROUND_SKIN_PULL_RANGE, HARD_CONTRAST_RANGE,
+                         HARD_EXPOSURE_EV_RANGE, HARD_LIGHT_AMBIENT_RANGE, HARD_LIGHT_DIFFUSE_RANGE,
+                         HARD_LIGHT_Z_RANGE, Appearance, check_family, sample_appearance)
 from .backgrounds import photo_background, random_background
 from .camera import (FREIHAND_CAMERA, RHD_CAMERA, place_in_view, place_out_of_view, project,
                      random_rotation, sample_hand_box, sample_intrinsics, shift_out_of_frame)
@@ -67,6 +75,21 @@ RHD_SEPARATION_TRIES = 10
 # uniform instead.
 UPRIGHT_ANGLE_DEG = -90.0
 UPRIGHT_UNIFORM_PROB = 0.1
+# The hard family's hands and views. Real photographs score lowest on hands
+# turned more than 45 degrees from upright (0.43-0.69 PCK@0.2 against
+# 0.77-0.79), on closed hands and where palm and back are confused (side
+# views; docs/synthetic_hands.md), so the hard family over-samples them: a
+# share HARD_CLOSED_POSE_PROB of closed or half-closed hands
+# (hand_model.sample_closed_pose); a share HARD_TURNED_PROB of in-plane
+# angles turned by a uniform HARD_TURN_RANGE_DEG either way from upright
+# (the rest follow the style's prior); a share HARD_SIDE_VIEW_PROB of views
+# tilted between the style's limit and HARD_MAX_VIEW_TILT_DEG (palm edge-on
+# rather than facing the camera).
+HARD_CLOSED_POSE_PROB = 0.6
+HARD_TURNED_PROB = 0.5
+HARD_TURN_RANGE_DEG = (45.0, 180.0)
+HARD_SIDE_VIEW_PROB = 0.4
+HARD_MAX_VIEW_TILT_DEG = 85.0
 # Styles with arm_in_view: largest depth (z) component of the forearm's unit
 # direction, so that the forearm runs across the image towards its edge.
 ARM_MAX_DEPTH_COMPONENT = 0.75
@@ -93,7 +116,8 @@ class FreiHandSample:
         visible (np.ndarray): (21,) bool from the depth test.
         keypoint_radii (np.ndarray): (21,) body radius at each keypoint, as
             used by the depth test (metres).
-        pose (str): Pose template name or ``'random'``.
+        pose (str): Pose name (``'random'``, a template or a closed pose,
+            see :func:`.hand_model.sample_pose`).
         buffers (RenderBuffers, optional): render buffers, if kept.
         appearances (list, optional): The :class:`~.appearance.Appearance`
             of each version, in styles with appearance families.
@@ -163,8 +187,8 @@ def check_style_family(style: Union[str, SceneStyle], family: str) -> SceneStyle
     """The style, after checking it and that it supports the family.
 
     Raises:
-        ValueError: on an unknown style or family, or ``'heldout'`` with a
-            style without appearance families.
+        ValueError: on an unknown style or family, or ``'heldout'`` or
+            ``'hard'`` with a style without appearance families.
     """
     scene_style = get_style(style)
     check_family(family)
@@ -175,6 +199,11 @@ def check_style_family(style: Union[str, SceneStyle], family: str) -> SceneStyle
     return scene_style
 
 
+def closed_pose_prob(family: str) -> float:
+    """Share of closed hands of a family (``sample_pose``'s ``closed_prob``)."""
+    return HARD_CLOSED_POSE_PROB if family == 'hard' else 0.0
+
+
 def skin_specular(rng: np.random.Generator) -> Tuple[float, float]:
     return (float(rng.uniform(*SKIN_SPECULAR_RANGE)),
             float(rng.uniform(*SKIN_SHININESS_RANGE)))
@@ -182,7 +211,8 @@ def skin_specular(rng: np.random.Generator) -> Tuple[float, float]:
 
 def view_rotation(rng: np.random.Generator, forearm_dir: np.ndarray,
                   style: SceneStyle,
-                  distal: Optional[np.ndarray] = None) -> np.ndarray:
+                  distal: Optional[np.ndarray] = None,
+                  family: str = 'train') -> np.ndarray:
     """Hand-frame-to-camera rotation of a view allowed by the style.
 
     Args:
@@ -191,24 +221,38 @@ def view_rotation(rng: np.random.Generator, forearm_dir: np.ndarray,
         style (SceneStyle): The scene style.
         distal (np.ndarray, optional): Wrist-to-middle-knuckle vector in the
             hand frame, for the in-plane prior; default hand-frame +y.
+        family (str): Appearance family; ``'hard'`` adds side views and
+            hands turned far from upright (HARD_SIDE_VIEW_PROB,
+            HARD_TURNED_PROB). The other families draw no number for them.
     """
     # Views are redrawn while the forearm would cover the hand or, in styles
     # with a tilt limit, while the palm (hand-frame +z, either side) turns
-    # further from the camera axis than the limit, or, with arm_in_view,
-    # while the forearm runs steeply into or out of the image.
+    # further from the camera axis than the limit (or, for a hard side view,
+    # is not between the limit and HARD_MAX_VIEW_TILT_DEG), or, with
+    # arm_in_view, while the forearm runs steeply into or out of the image.
     min_facing = (np.cos(np.radians(style.max_view_tilt_deg))
                   if style.max_view_tilt_deg < 90 else None)
+    max_facing = None
+    hard = family == 'hard'
+    if (hard and style.max_view_tilt_deg < HARD_MAX_VIEW_TILT_DEG
+            and rng.random() < HARD_SIDE_VIEW_PROB):
+        max_facing = min_facing
+        min_facing = np.cos(np.radians(HARD_MAX_VIEW_TILT_DEG))
     for _ in range(VIEW_TRIES if min_facing is None else VIEW_TRIES_TILT_LIMIT):
         rotation = random_rotation(rng)
         if ((rotation @ forearm_dir)[2] > -MAX_ARM_TOWARDS_CAMERA
                 and (min_facing is None or abs(rotation[2, 2]) >= min_facing)
+                and (max_facing is None or abs(rotation[2, 2]) <= max_facing)
                 and (not style.arm_in_view or abs((rotation @ forearm_dir)[2])
                      <= ARM_MAX_DEPTH_COMPONENT)):
             break
-    if style.upright_sigma_deg is not None:
-        rotation = _in_plane_prior(
-            rng, rotation, np.array([0.0, 1.0, 0.0]) if distal is None
-            else distal, style.upright_sigma_deg)
+    distal = np.array([0.0, 1.0, 0.0]) if distal is None else distal
+    if hard and rng.random() < HARD_TURNED_PROB:
+        turn = rng.uniform(*HARD_TURN_RANGE_DEG) * rng.choice((-1.0, 1.0))
+        rotation = _turn_in_plane(rotation, distal, UPRIGHT_ANGLE_DEG + turn)
+    elif style.upright_sigma_deg is not None:
+        rotation = _in_plane_prior(rng, rotation, distal,
+                                   style.upright_sigma_deg)
     return rotation
 
 
@@ -230,7 +274,16 @@ def _in_plane_prior(rng: np.random.Generator, rotation: np.ndarray,
         target = rng.uniform(-180.0, 180.0)
     else:
         target = UPRIGHT_ANGLE_DEG + rng.normal(0.0, sigma_deg)
-    turn = np.radians(target - in_plane_angle_deg(rotation, distal))
+    return _turn_in_plane(rotation, distal, target)
+
+
+def _turn_in_plane(rotation: np.ndarray, distal: np.ndarray,
+                   target_deg: float) -> np.ndarray:
+    """Turn a view about the camera axis so ``distal`` lies at ``target_deg``.
+
+    The turn keeps the palm's tilt and the forearm's depth component.
+    """
+    turn = np.radians(target_deg - in_plane_angle_deg(rotation, distal))
     c, s = np.cos(turn), np.sin(turn)
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]) @ rotation
 
@@ -283,7 +336,11 @@ def photo_scene_image(streams: Dict[str, np.random.Generator], scene: Scene,
     height, width = buffers.label.shape
     skin = skin_albedos(appearance.skin_blend, appearance.skin_jitter)
     materials = scene.material_table(skin)
-    light = sample_photo_light(streams['light'], appearance.light_kelvin)
+    hard = appearance.family == 'hard'
+    light = (sample_photo_light(streams['light'], appearance.light_kelvin,
+                                HARD_LIGHT_Z_RANGE, HARD_LIGHT_AMBIENT_RANGE,
+                                HARD_LIGHT_DIFFUSE_RANGE) if hard
+             else sample_photo_light(streams['light'], appearance.light_kelvin))
     foreground = shade(buffers, materials, light, scene.palmar_dirs,
                        scene.nail_labels)
     if style.skin_texture:
@@ -296,6 +353,11 @@ def photo_scene_image(streams: Dict[str, np.random.Generator], scene: Scene,
     else:
         background = random_background(streams['background'], height, width,
                                        skin[0], bases=(appearance.background,))
+    if hard:
+        # Low contrast between hand and background: the room takes on the
+        # skin's colour.
+        pull = streams['background'].uniform(*HARD_BACKGROUND_SKIN_PULL_RANGE)
+        background = (1 - pull) * background + pull * skin[0]
     # The room is lit by the hand's light (its colour; the camera's white
     # balance then acts on both).
     return composite(foreground, buffers.label, background * light.colour)
@@ -312,6 +374,10 @@ def finish_photo_image(rng: np.random.Generator, scene: Scene,
     image = photo_scene_image(streams, scene, buffers, K, style, appearance)
     camera = streams['camera']
     if style.photo_camera:
+        if family == 'hard':
+            return photo_camera(camera, image, appearance.camera_kelvin,
+                                HARD_EXPOSURE_EV_RANGE,
+                                HARD_CONTRAST_RANGE), appearance
         return photo_camera(camera, image, appearance.camera_kelvin), appearance
     return degrade(camera, colour_jitter(camera, image),
                    degradations=style.degradations), appearance
@@ -346,16 +412,17 @@ def render_freihand_sample(seed: int, split: str, index: int,
         keep_buffers (bool): Keep the render buffers (for tests and plots).
         style (str or SceneStyle): Scene style, see :mod:`.styles`. Defaults
             to 'full'.
-        family (str): Appearance family, ``'train'`` (default) or
-            ``'heldout'`` (styles with families only), see :mod:`.appearance`.
+        family (str): Appearance family, ``'train'`` (default),
+            ``'heldout'`` or ``'hard'`` (styles with families only; ``hard``
+            for validation and test data), see :mod:`.appearance`.
     """
     scene_style = check_style_family(style, family)
     rng = sample_rng(seed, split, index)
     shape = sample_hand_shape(rng)
-    pose_name, angles = sample_pose(rng)
+    pose_name, angles = sample_pose(rng, closed_pose_prob(family))
     pose = forward_kinematics(shape, angles)
     forearm = sample_forearm_direction(rng)
-    rotation = view_rotation(rng, forearm, scene_style, shape.roots[2])
+    rotation = view_rotation(rng, forearm, scene_style, shape.roots[2], family)
     K = sample_intrinsics(rng, FREIHAND_CAMERA)
     box_size, box_centre = sample_hand_box(rng, FREIHAND_CAMERA)
     points = pose.joints @ rotation.T
@@ -435,8 +502,9 @@ def render_rhd_sample(seed: int, split: str, index: int,
         style (str or SceneStyle): Scene style, see :mod:`.styles`. Defaults
             to 'full'. ``out_of_frame_prob`` does not apply (RHD hands are
             wholly in or wholly out of the frame).
-        family (str): Appearance family, ``'train'`` (default) or
-            ``'heldout'`` (styles with families only), see :mod:`.appearance`.
+        family (str): Appearance family, ``'train'`` (default),
+            ``'heldout'`` or ``'hard'`` (styles with families only; ``hard``
+            for validation and test data), see :mod:`.appearance`.
     """
     scene_style = check_style_family(style, family)
     rng = sample_rng(seed, split, index)
@@ -455,12 +523,12 @@ def render_rhd_sample(seed: int, split: str, index: int,
                               specular=skin_specular(rng))
     hands, poses, boxes = {}, [], []
     for side in HAND_SIDES:
-        pose_name, angles = sample_pose(rng)
+        pose_name, angles = sample_pose(rng, closed_pose_prob(family))
         pose = forward_kinematics(shape, angles)
         forearm = sample_forearm_direction(rng)
         mirror = mirror_matrix(side)
         rotation = view_rotation(rng, mirror @ forearm, scene_style,
-                                 mirror @ shape.roots[2])
+                                 mirror @ shape.roots[2], family)
         points = pose.joints @ (rotation @ mirror).T
         box_size, box_centre = sample_hand_box(rng, RHD_CAMERA)
         if side in present:

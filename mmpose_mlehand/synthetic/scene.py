@@ -230,19 +230,29 @@ def sample_light(rng: np.random.Generator) -> Light:
                  (colour / colour.max()).astype(np.float32))
 
 
-def sample_photo_light(rng: np.random.Generator, kelvin: float) -> Light:
+def sample_photo_light(
+        rng: np.random.Generator, kelvin: float,
+        z_range: Tuple[float, float] = LIGHT_Z_RANGE,
+        ambient_range: Tuple[float, float] = LIGHT_AMBIENT_RANGE,
+        diffuse_range: Tuple[float, float] = LIGHT_DIFFUSE_RANGE) -> Light:
     """A light like :func:`sample_light` whose colour is a colour temperature.
 
     Args:
         rng (np.random.Generator): Draws the direction and intensities.
         kelvin (float): Colour temperature of the light (K).
+        z_range (tuple): Range of the direction's towards-camera component
+            (smaller: more grazing). Defaults to LIGHT_Z_RANGE.
+        ambient_range (tuple): Range of the ambient intensity. Defaults to
+            LIGHT_AMBIENT_RANGE.
+        diffuse_range (tuple): Range of the directional intensity. Defaults
+            to LIGHT_DIFFUSE_RANGE.
     """
     direction = np.array([rng.uniform(*LIGHT_XY_RANGE),
                           rng.uniform(*LIGHT_XY_RANGE),
-                          -rng.uniform(*LIGHT_Z_RANGE)])
+                          -rng.uniform(*z_range)])
     return Light((direction / np.linalg.norm(direction)).astype(np.float32),
-                 float(rng.uniform(*LIGHT_AMBIENT_RANGE)),
-                 float(rng.uniform(*LIGHT_DIFFUSE_RANGE)), kelvin_rgb(kelvin))
+                 float(rng.uniform(*ambient_range)),
+                 float(rng.uniform(*diffuse_range)), kelvin_rgb(kelvin))
 
 
 class Scene:

@@ -16,9 +16,11 @@ the frame, often a head and torso beside or behind the hand, crops of real
 photographs (or procedural rooms) behind it, skin texture and creases, a
 light of a colour temperature, a webcam's white balance, exposure, noise and
 blur, hands partly outside the frame and objects held in the hand. Its
-appearance is drawn from one of two families (see :mod:`.appearance`), so a
-held-out family can test a model on skin tones, lights, white balances, JPEG
-qualities and backgrounds that training never saw.
+appearance is drawn from a family (see :mod:`.appearance`), so a held-out
+family can test a model on skin tones, lights, white balances, JPEG
+qualities and backgrounds that training never saw, and the ``hard`` family
+(validation and test only) adds strong light, low contrast, closed hands,
+side views and hands turned far from upright.
 
 The switches that ``photo`` adds are off in ``full`` and ``clean``, which
 draw exactly the random numbers they drew before ``photo`` existed.

@@ -17,10 +17,10 @@ import pytest
 from mmpose_mlehand.converters import convert_freihand
 from mmpose_mlehand.hand_format import NUM_KEYPOINTS
 from mmpose_mlehand.synthetic import STYLES, generate_dataset, get_style, photos
-from mmpose_mlehand.synthetic.appearance import (FAMILIES, JPEG_QUALITY_BANDS, LIGHT_KELVIN_BANDS,
-                                                 PROCEDURAL_BACKGROUNDS, SKIN_BLEND_BANDS,
-                                                 WHITE_BALANCE_MIRED_BANDS, check_family,
-                                                 sample_appearance)
+from mmpose_mlehand.synthetic.appearance import (BAND_FAMILY, FAMILIES, JPEG_QUALITY_BANDS,
+                                                 LIGHT_KELVIN_BANDS, PROCEDURAL_BACKGROUNDS,
+                                                 SKIN_BLEND_BANDS, WHITE_BALANCE_MIRED_BANDS,
+                                                 check_family, sample_appearance)
 from mmpose_mlehand.synthetic.camera import (FREIHAND_CAMERA, OUT_OF_FRAME_CUT_RANGE, project,
                                              shift_out_of_frame)
 from mmpose_mlehand.synthetic.colour_temperature import kelvin_rgb
@@ -295,7 +295,7 @@ def test_photo_families_are_disjoint_and_installed():
     assert not train & heldout
     assert train | heldout <= set(photos.PHOTO_SOURCES)
     assert set(PROCEDURAL_BACKGROUNDS['train']).isdisjoint(PROCEDURAL_BACKGROUNDS['heldout'])
-    for family in FAMILIES:
+    for family in photos.PHOTO_FAMILIES:
         assert len(photos.available_photos(family)) >= 5
     assert 'grace_hopper' in photos.available_photos('heldout')  # matplotlib's
 
@@ -448,10 +448,14 @@ def test_heldout_appearance_is_disjoint_from_train():
 
 
 def test_band_edges_never_meet():
+    # The families with bands of their own (hard draws from heldout's).
+    band_families = sorted(set(BAND_FAMILY.values()))
+    assert band_families == ['heldout', 'train']
     for bands in (SKIN_BLEND_BANDS, LIGHT_KELVIN_BANDS, WHITE_BALANCE_MIRED_BANDS):
-        edges = sorted(b for f in FAMILIES for b in bands[f])
+        edges = sorted(b for f in band_families for b in bands[f])
         assert all(a[1] <= b[0] for a, b in zip(edges, edges[1:]))
-    qualities = [set(range(lo, hi + 1)) for f in FAMILIES for lo, hi in JPEG_QUALITY_BANDS[f]]
+    qualities = [set(range(lo, hi + 1)) for f in band_families
+                 for lo, hi in JPEG_QUALITY_BANDS[f]]
     assert sum(map(len, qualities)) == len(set().union(*qualities))
     assert check_family('heldout') == 'heldout'
 
@@ -467,7 +471,7 @@ def test_rendered_samples_carry_their_family_appearance():
         assert s.appearances[0] != s.appearances[1]
         for a, quality in zip(s.appearances, s.jpeg_qualities):
             assert a.family == family and a.jpeg_quality == quality
-            assert _in_bands(a.skin_blend, SKIN_BLEND_BANDS[family])
+            assert _in_bands(a.skin_blend, SKIN_BLEND_BANDS[BAND_FAMILY[family]])
         assert s.images[0].shape == (224, 224, 3) and s.images[0].std() > 5
     # The same seed gives the same hand in both families; only looks differ.
     train = render_freihand_sample(8, 'training', 1, style='photo')
