@@ -46,7 +46,10 @@ def parse_args(argv=None) -> argparse.Namespace:
             '(independent N(0, SIGMA^2) pixels on u and v), outliers:FRACTION '
             '(that share of keypoints moved to a uniform point of the hand\'s '
             '1.2x keypoint box), offset:PX (one fixed direction per joint, '
-            'PX pixels, for the whole data set). FreiHAND xyz are lifted back '
+            'PX pixels, for the whole data set), tipshort:FRACTION (fingertips '
+            'labelled that share of their last bone short of the tip), '
+            'swap:RATE (each pair of neighbouring fingers swapped in that share '
+            'of the hands). FreiHAND xyz are lifted back '
             'to their clean depth. Example: --label-noise gaussian:2+'
             'outliers:0.05'))
     parser.add_argument('--format', required=True, choices=FORMATS,

@@ -41,7 +41,7 @@ sys.path.insert(0, REPO_ROOT)
 from mmpose_mlehand.bundled import BUNDLED_DIR, DEFAULT_MODEL, POSE_MODELS  # noqa: E402
 
 #: Metrics copied into the provenance file (HandPCK, HandNME, MMPose's EPE).
-REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE')
+REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE', 'mirror-confusion')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
