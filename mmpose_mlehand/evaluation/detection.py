@@ -13,35 +13,45 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmpose.registry import METRICS
 
-from ..utils.boxes import match_boxes
+from ..utils.boxes import kept_boxes, match_boxes
 
 
 def recall_precision(samples: Sequence[Tuple[np.ndarray, np.ndarray, np.ndarray]],
-                     iou_thr: float = 0.5, score_thr: float = 0.3) -> Dict[str, float]:
-    """Recall and precision of the boxes above ``score_thr`` over images.
+                     iou_thr: float = 0.5, score_thr: float = 0.3,
+                     fallback_thr: Optional[float] = None) -> Dict[str, float]:
+    """Recall and precision of the kept boxes over images.
 
     Args:
         samples (sequence): Per image ``(gt (N, 4), pred (M, 4), scores (M,))``,
             boxes xyxy.
         iou_thr (float): Least IoU of a match.
-        score_thr (float): Predictions at or below it are dropped.
+        score_thr (float): Predictions at or below it are dropped...
+        fallback_thr (float, optional): ... unless none passes it, then the
+            best one is kept if above this (:func:`~..utils.boxes.kept_boxes`).
 
     Returns:
         dict: ``recall`` (matched hands / hands), ``precision`` (matched
         boxes / kept boxes; 1 when none are kept), ``false_per_image``
-        (unmatched kept boxes per image), ``hands`` and ``images``.
+        (unmatched kept boxes per image), ``hand_free_with_box`` (share of the
+        images without a hand that keep a box; NaN if there are none),
+        ``hands`` and ``images``.
     """
-    hands = found = kept = 0
+    hands = found = kept = hand_free = hand_free_with_box = 0
     for gt, pred, scores in samples:
-        keep = np.asarray(scores) > score_thr
+        keep = kept_boxes(scores, score_thr, fallback_thr)
         gt_match, _ = match_boxes(gt, np.asarray(pred).reshape(-1, 4)[keep],
-                                  np.asarray(scores)[keep], iou_thr)
+                                  np.asarray(scores).reshape(-1)[keep], iou_thr)
         hands += len(gt_match)
         found += int((gt_match >= 0).sum())
         kept += int(keep.sum())
+        if len(gt_match) == 0:
+            hand_free += 1
+            hand_free_with_box += int(keep.any())
     return dict(recall=found / hands if hands else float('nan'),
                 precision=found / kept if kept else 1.0,
                 false_per_image=(kept - found) / max(len(samples), 1),
+                hand_free_with_box=hand_free_with_box / hand_free if hand_free
+                else float('nan'),
                 hands=float(hands), images=float(len(samples)))
 
 
@@ -111,3 +121,47 @@ def choose_score_threshold(samples: Sequence[Tuple[np.ndarray, np.ndarray, np.nd
                           f1=2 * r * p / (r + p) if r + p > 0 else 0.0))
     best = max(table, key=lambda row: (row['f1'], -row['score_thr']))
     return best['score_thr'], table
+
+
+def choose_fallback_threshold(samples: Sequence[Tuple[np.ndarray, np.ndarray, np.ndarray]],
+                              score_thr: float, max_added_false: float = 0.05,
+                              step: float = 0.01,
+                              iou_thr: float = 0.5) -> Tuple[Optional[float], List[Dict]]:
+    """The lowest fallback threshold that costs few made-up hands.
+
+    Meant for a validation split with images without hands: lowering the
+    fallback threshold finds more of the hands the detector is unsure of and
+    gives more hand-free images a box. The chosen one is the lowest candidate
+    (``score_thr - step`` down to ``step``) whose share of hand-free images
+    with a box exceeds the share without a fallback by at most
+    ``max_added_false``; None when no candidate raises the recall.
+
+    Args:
+        samples (sequence): Per image ``(gt (N, 4), pred (M, 4), scores (M,))``.
+        score_thr (float): The score threshold (:func:`choose_score_threshold`).
+        max_added_false (float): Largest added share of hand-free images
+            with a box.
+        step (float): Spacing of the candidates.
+        iou_thr (float): Least IoU of a match.
+
+    Returns:
+        tuple: the chosen threshold (or None) and, per candidate,
+        ``fallback_thr``, ``recall`` and ``hand_free_with_box``.
+
+    Raises:
+        ValueError: If no sample is hand-free (the cost cannot be measured).
+    """
+    base = recall_precision(samples, iou_thr, score_thr)
+    if np.isnan(base['hand_free_with_box']):
+        raise ValueError('choosing a fallback threshold needs images without hands')
+    table = [dict(fallback_thr=None, recall=base['recall'],
+                  hand_free_with_box=base['hand_free_with_box'])]
+    chosen = None
+    for thr in np.round(np.arange(score_thr - step, step / 2, -step), 4):
+        stats = recall_precision(samples, iou_thr, score_thr, float(thr))
+        table.append(dict(fallback_thr=float(thr), recall=stats['recall'],
+                          hand_free_with_box=stats['hand_free_with_box']))
+        if (stats['hand_free_with_box'] - base['hand_free_with_box'] <= max_added_false + 1e-12
+                and stats['recall'] > base['recall']):
+            chosen = float(thr)
+    return chosen, table

@@ -1,5 +1,5 @@
 """Box overlap and matching (numpy only: the trackers and the evaluation share them)."""
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -49,3 +49,29 @@ def match_boxes(gt: np.ndarray, pred: np.ndarray, scores: np.ndarray,
         if candidates[g] >= iou_thr:
             gt_match[g], pred_match[p] = p, g
     return gt_match, pred_match
+
+
+def kept_boxes(scores: np.ndarray, score_thr: float,
+               fallback_thr: Optional[float] = None) -> np.ndarray:
+    """Which detections a pipeline keeps: those scoring above ``score_thr``;
+    when none does, the best one if it scores above ``fallback_thr``.
+
+    The fallback is for photographs that show a hand the detector is unsure
+    of (a detector trained on synthetic scenes scores real hands low): one
+    box, not every low-scoring one.
+
+    Args:
+        scores (np.ndarray): (M,) detection scores.
+        score_thr (float): Boxes scoring above it are kept.
+        fallback_thr (float, optional): The least score of the single box
+            kept when none passes ``score_thr``; None: no fallback.
+
+    Returns:
+        np.ndarray: (M,) bool.
+    """
+    scores = np.asarray(scores, np.float64).reshape(-1)
+    keep = scores > score_thr
+    if not keep.any() and fallback_thr is not None and len(scores):
+        best = int(np.argmax(scores))
+        keep[best] = scores[best] > fallback_thr
+    return keep

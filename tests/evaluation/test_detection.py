@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from mmpose_mlehand.evaluation import (HandBoxRecall, box_iou, choose_score_threshold, match_boxes,
-                                       recall_precision)
+from mmpose_mlehand.evaluation import (HandBoxRecall, box_iou, choose_fallback_threshold,
+                                       choose_score_threshold, match_boxes, recall_precision)
+from mmpose_mlehand.utils.boxes import kept_boxes
 
 
 def test_box_iou_equals_a_hand_computation():
@@ -61,3 +62,55 @@ def test_score_threshold_is_the_best_f1_on_the_samples():
     # 0.1: recall 1, precision 1/2 (F1 2/3); 0.3: 1 and 1 (F1 1); 0.5: recall 0.
     assert thr == 0.3
     assert [round(row['f1'], 4) for row in table] == [round(2 / 3, 4), 1.0, 0.0]
+
+
+def test_the_fallback_keeps_only_the_best_box_and_only_when_none_passes():
+    scores = np.array([0.1, 0.25, 0.2])
+    assert kept_boxes(scores, 0.3).tolist() == [False, False, False]
+    assert kept_boxes(scores, 0.3, fallback_thr=0.15).tolist() == [False, True, False]
+    assert kept_boxes(scores, 0.3, fallback_thr=0.25).tolist() == [False, False, False]
+    # A box above the threshold: no fallback, however low it is set.
+    assert kept_boxes(np.array([0.5, 0.25]), 0.3, 0.01).tolist() == [True, False]
+    assert kept_boxes(np.zeros(0), 0.3, 0.1).shape == (0, )
+
+
+def fallback_samples():
+    hand = np.array([[0, 0, 10, 10]])
+    box = np.array([[0, 0, 10, 10]])
+    far = np.array([[50, 50, 60, 60]])
+    return [
+        (hand, box, np.array([0.5])),    # found at any threshold
+        (hand, box, np.array([0.22])),   # found with a fallback below 0.22
+        (hand, box, np.array([0.12])),   # found with a fallback below 0.12
+        (np.zeros((0, 4)), far, np.array([0.18])),  # hand-free: a box below 0.18
+        (np.zeros((0, 4)), far, np.array([0.05])),  # hand-free: a box below 0.05
+    ]
+
+
+def test_recall_and_hand_free_boxes_with_a_fallback():
+    samples = fallback_samples()
+    stats = recall_precision(samples, 0.5, 0.3)
+    assert stats['recall'] == pytest.approx(1 / 3)
+    assert stats['hand_free_with_box'] == 0.0
+    stats = recall_precision(samples, 0.5, 0.3, fallback_thr=0.15)
+    assert stats['recall'] == pytest.approx(2 / 3)
+    assert stats['hand_free_with_box'] == pytest.approx(1 / 2)  # the 0.18 box
+    assert stats['precision'] == pytest.approx(2 / 3)
+
+
+def test_fallback_threshold_is_the_lowest_within_the_false_budget():
+    samples = fallback_samples()
+    # Half the hand-free images get a box below 0.18: a budget of 0.05 stops
+    # at 0.18 (recall 2/3 from 0.21 down).
+    thr, table = choose_fallback_threshold(samples, 0.3, max_added_false=0.05, step=0.01)
+    assert thr == pytest.approx(0.18)
+    assert table[0] == dict(fallback_thr=None, recall=pytest.approx(1 / 3),
+                            hand_free_with_box=0.0)
+    # A budget of 0.5 goes down to 0.05 (the second hand-free box at 0.05 is
+    # not above it): every hand found.
+    thr, _ = choose_fallback_threshold(samples, 0.3, max_added_false=0.5, step=0.01)
+    assert thr == pytest.approx(0.05)
+    # No recall to gain: no fallback.
+    assert choose_fallback_threshold(samples[:1] + samples[3:], 0.3)[0] is None
+    with pytest.raises(ValueError, match='without hands'):
+        choose_fallback_threshold(samples[:3], 0.3)
