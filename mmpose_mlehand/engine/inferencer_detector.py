@@ -17,7 +17,10 @@ finds nothing gives no instance.
 The score threshold of the boxes (MMPose's ``bbox_thr``, 0.3 when not given)
 is the bundled detector's own when the user gives none: ``hand_score_thr`` of
 its config, chosen on the held-out validation scenes by
-``tools/train_bundled_detector.py``.
+``tools/train_bundled_detector.py``; with it goes the fallback
+``hand_fallback_thr`` (when no box passes, the best box above it is kept:
+real hands score lower than synthetic ones), chosen on the same scenes. A
+``bbox_thr`` given by the user is MMPose's plain threshold.
 """
 import warnings
 from typing import List, Optional, Tuple, Union
@@ -31,6 +34,7 @@ from mmpose.evaluation.functional import nms
 from mmpose.registry import DATASETS
 
 from ..bundled import DEFAULT_DETECTOR, bundled_model_files
+from ..utils.boxes import kept_boxes
 
 _mmpose_init_detector = BaseMMPoseInferencer._init_detector
 # Category of hands in the bundled detector (its only class).
@@ -52,12 +56,14 @@ def _init_detector_bundled_by_default(self: BaseMMPoseInferencer,
                                       det_cat_ids: Optional[Union[int, Tuple]] = None,
                                       device: Optional[str] = None) -> None:
     """MMPose's detector choice, with the bundled hand detector for the plugin's models."""
-    self._mlehand_bbox_thr = None
+    self._mlehand_bbox_thr = self._mlehand_default_fallback_thr = None
     if det_model is None and trained_with_plugin_data(self.cfg):
         try:
             det_model, det_weights = bundled_model_files(DEFAULT_DETECTOR)
             det_cat_ids = HAND_CATEGORY_IDS
-            self._mlehand_bbox_thr = Config.fromfile(det_model).get('hand_score_thr')
+            det_cfg = Config.fromfile(det_model)
+            self._mlehand_bbox_thr = det_cfg.get('hand_score_thr')
+            self._mlehand_default_fallback_thr = det_cfg.get('hand_fallback_thr')
         except FileNotFoundError as exc:
             warnings.warn(f'{exc}; without it images without boxes are cropped whole')
     _mmpose_init_detector(self, det_model=det_model, det_weights=det_weights,
@@ -65,9 +71,12 @@ def _init_detector_bundled_by_default(self: BaseMMPoseInferencer,
 
 
 def detect_boxes(inferencer: Pose2DInferencer, image: Union[str, np.ndarray],
-                 bbox_thr: float, nms_thr: float) -> np.ndarray:
+                 bbox_thr: float, nms_thr: float,
+                 fallback_thr: Optional[float] = None) -> np.ndarray:
     """The detector's boxes as MMPose's inferencer keeps them: the hand
-    categories, score above ``bbox_thr``, NMS at ``nms_thr``.
+    categories, score above ``bbox_thr``, NMS at ``nms_thr``; when no box
+    passes ``bbox_thr``, the best one if it scores above ``fallback_thr``
+    (:func:`~mmpose_mlehand.utils.boxes.kept_boxes`).
 
     Returns:
         np.ndarray: (N, 5) ``x1, y1, x2, y2, score``.
@@ -75,8 +84,8 @@ def detect_boxes(inferencer: Pose2DInferencer, image: Union[str, np.ndarray],
     det = inferencer.detector(image, return_datasamples=True)['predictions'][0]
     instances = det.pred_instances.cpu().numpy()
     boxes = np.concatenate([instances.bboxes, instances.scores[:, None]], axis=1)
-    keep = np.isin(instances.labels, inferencer.det_cat_ids) & (instances.scores > bbox_thr)
-    boxes = boxes[keep]
+    boxes = boxes[np.isin(instances.labels, inferencer.det_cat_ids)]
+    boxes = boxes[kept_boxes(boxes[:, 4], bbox_thr, fallback_thr)]
     return boxes[nms(boxes, nms_thr)] if len(boxes) else boxes.reshape(0, 5)
 
 
@@ -91,7 +100,8 @@ def _preprocess_single_no_made_up_hand(self: Pose2DInferencer, input: Union[str,
             or not trained_with_plugin_data(self.cfg)):
         return _preprocess_single_before(self, input, index, bbox_thr=bbox_thr,
                                          nms_thr=nms_thr, bboxes=bboxes)
-    boxes = detect_boxes(self, input, bbox_thr, nms_thr)
+    boxes = detect_boxes(self, input, bbox_thr, nms_thr,
+                         getattr(self, '_mlehand_fallback_thr', None))
     if len(boxes) == 0:
         # MMPose's pipeline needs an instance: the whole image, dropped after
         # the forward pass.
@@ -117,10 +127,13 @@ def _preprocess_with_detector_threshold(self: Pose2DInferencer, inputs, batch_si
                                         bboxes=None, bbox_thr: Optional[float] = None,
                                         nms_thr: float = 0.3, **kwargs):
     """MMPose's preprocessing; without ``bbox_thr``, the bundled detector's
-    threshold (MMPose's 0.3 for other detectors)."""
+    threshold and fallback threshold (MMPose's 0.3 and none for other
+    detectors); a ``bbox_thr`` given is MMPose's: no fallback."""
+    self._mlehand_fallback_thr = None
     if bbox_thr is None:
         bbox_thr = getattr(self, '_mlehand_bbox_thr', None)
         bbox_thr = MMPOSE_BBOX_THR if bbox_thr is None else float(bbox_thr)
+        self._mlehand_fallback_thr = getattr(self, '_mlehand_default_fallback_thr', None)
     return _mmpose_preprocess(self, inputs, batch_size=batch_size, bboxes=bboxes,
                               bbox_thr=bbox_thr, nms_thr=nms_thr, **kwargs)
 

@@ -95,3 +95,47 @@ def test_as_bgr_converts_by_opencv_rules():
     np.testing.assert_array_equal(as_bgr(bgra), [[[1, 2, 3]]])
     with pytest.raises(ValueError, match='shape'):
         as_bgr(np.zeros((4, 4, 2), np.uint8))
+
+
+class ScriptedDetector:
+    """A detector that returns fixed boxes, scores and labels."""
+
+    def __init__(self, boxes, scores, labels):
+        import torch
+        from mmdet.structures import DetDataSample
+        from mmengine.structures import InstanceData
+        self.sample = DetDataSample()
+        self.sample.pred_instances = InstanceData(
+            bboxes=torch.tensor(boxes, dtype=torch.float32),
+            scores=torch.tensor(scores, dtype=torch.float32),
+            labels=torch.tensor(labels))
+
+    def __call__(self, image, return_datasamples=False):
+        return dict(predictions=[self.sample])
+
+
+def test_detect_boxes_keeps_the_best_box_as_fallback_only():
+    from types import SimpleNamespace
+
+    from mmpose_mlehand.engine.inferencer_detector import detect_boxes
+    boxes = [[0, 0, 10, 10], [20, 20, 40, 40], [50, 50, 60, 60]]
+    fake = SimpleNamespace(det_cat_ids=(0, ), detector=ScriptedDetector(
+        boxes, [0.2, 0.25, 0.9], [0, 0, 1]))  # the 0.9 box is another class
+    image = np.zeros((64, 64, 3), np.uint8)
+    assert detect_boxes(fake, image, 0.3, 0.3).shape == (0, 5)
+    kept = detect_boxes(fake, image, 0.3, 0.3, fallback_thr=0.1)
+    np.testing.assert_allclose(kept, [[20, 20, 40, 40, 0.25]])
+    assert detect_boxes(fake, image, 0.3, 0.3, fallback_thr=0.25).shape == (0, 5)
+    # Boxes above the threshold: no fallback box beside them.
+    fake.detector = ScriptedDetector(boxes, [0.2, 0.5, 0.9], [0, 0, 0])
+    assert len(detect_boxes(fake, image, 0.3, 0.3, fallback_thr=0.1)) == 2
+
+
+def test_the_fallback_is_the_bundled_default_and_a_given_bbox_thr_is_plain(inferencer):
+    config, _ = bundled_model_files(DEFAULT_DETECTOR)
+    _, image = first_scene(1)
+    next(inferencer(image))
+    pose = inferencer.inferencer
+    assert pose._mlehand_fallback_thr == Config.fromfile(config).get('hand_fallback_thr')
+    next(inferencer(image, bbox_thr=0.5))
+    assert pose._mlehand_fallback_thr is None
