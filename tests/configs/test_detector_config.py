@@ -83,3 +83,41 @@ def test_point_at_data_moves_every_loader_and_evaluator(repo_root):
     for split in ('val', 'test'):
         coco = [e for e in cfg[f'{split}_evaluator'] if 'ann_file' in e]
         assert [e.ann_file for e in coco] == [osp.join('/somewhere/', annotation_file(split))]
+
+
+def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path):
+    """A smoke run of the tool from the bundled weights (from scratch, a
+    network this short-trained finds nothing COCO can score): the bundled
+    files, the chosen thresholds in the config, the earlier record kept."""
+    import json
+    import shutil
+
+    from mmpose_mlehand.bundled import DEFAULT_DETECTOR, bundled_model_files
+    tool = load_tool(repo_root)
+    config, weights = bundled_model_files(DEFAULT_DETECTOR)
+    stem = osp.splitext(osp.basename(config))[0]
+    out_dir = tmp_path / 'bundled'
+    out_dir.mkdir()
+    shutil.copy(osp.splitext(config)[0] + '.json', out_dir / f'{stem}.json')
+    with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
+        earlier = json.load(f)
+    args = ['--work-dir', str(tmp_path / 'work'), '--out-dir', str(out_dir),
+            '--num-train', '16', '--num-eval', '24', '--epochs', '1', '--workers', '1',
+            '--load-from', weights, '--cfg-options', 'train_dataloader.num_workers=0',
+            'val_dataloader.num_workers=0', 'test_dataloader.num_workers=0']
+    tool.main(args)
+    with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
+        record = json.load(f)
+    assert record['load_from'] == osp.basename(weights)
+    assert record['previous_stage'] == earlier
+    shipped = Config.fromfile(str(out_dir / f'{stem}.py'))
+    assert shipped.hand_score_thr == record['operating_point']['score_thr']
+    assert shipped.hand_fallback_thr == record['operating_point']['fallback_thr']
+    assert shipped.train_dataloader.dataset.data_root == tool.SHIPPED_DATA_ROOT
+    for split in ('test', 'test_seen'):
+        assert 0 <= record['metrics'][split]['hand/recall@0.5'] <= 1
+    # The same command again (resumed, nothing left to train): the earlier
+    # record stays the previous stage, not this run's own.
+    tool.main(args)
+    with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
+        assert json.load(f)['previous_stage'] == earlier
