@@ -52,6 +52,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--det-checkpoint', help='weights of --det-config')
     parser.add_argument('--max-hands', type=int, default=2,
                         help='most hands followed at once (default 2)')
+    parser.add_argument('--det-score-thr', type=float, default=None,
+                        help="detections kept above this (default: the bundled detector's "
+                        'hand_score_thr when no --det-config/--det-onnx is given, else 0.3)')
+    parser.add_argument('--det-fallback-thr', type=float, default=None,
+                        help='when none passes --det-score-thr, the best detection above '
+                        "this (default: the bundled detector's hand_fallback_thr when no "
+                        '--det-config/--det-onnx is given, else none)')
     parser.add_argument('--redetect-every', type=int, default=10,
                         help='frames between detector runs while hands are tracked '
                         '(default 10)')
@@ -104,6 +111,25 @@ def build_detector(args: argparse.Namespace):
     return MMDetHandDetector(args.det_config, args.det_checkpoint, args.device)
 
 
+def detection_thresholds(args: argparse.Namespace) -> dict:
+    """The tracker's detection thresholds: as given, else the bundled
+    detector's own when it is the one used (MMPose's 0.3 and no fallback
+    for other detectors)."""
+    score_thr, fallback_thr = 0.3, None
+    if args.det_config is None and args.det_onnx is None:
+        from mmengine.config import Config
+
+        from mmpose_mlehand.bundled import DEFAULT_DETECTOR, bundled_model_files
+        cfg = Config.fromfile(bundled_model_files(DEFAULT_DETECTOR)[0])
+        score_thr = cfg.get('hand_score_thr') or score_thr
+        fallback_thr = cfg.get('hand_fallback_thr')
+    if args.det_score_thr is not None:
+        score_thr = args.det_score_thr
+    if args.det_fallback_thr is not None:
+        fallback_thr = args.det_fallback_thr
+    return dict(det_score_thr=score_thr, det_fallback_thr=fallback_thr)
+
+
 def to_json(value):
     """Arrays to lists, recursively (the per-frame hands are nested)."""
     if hasattr(value, 'tolist'):
@@ -127,7 +153,8 @@ def main() -> None:
                         max_frames=args.max_frames, score_thr=args.score_thr, show=args.show,
                         detector=detector, max_hands=args.max_hands,
                         tracker_options=dict(redetect_every=args.redetect_every,
-                                             min_score=args.min_score))
+                                             min_score=args.min_score,
+                                             **detection_thresholds(args)))
     if args.out_json:
         atomic_write_json(args.out_json, to_json(summary))
 

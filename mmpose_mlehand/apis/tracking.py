@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from ..hand_format import KEYPOINT_BBOX_SCALE
-from ..utils.boxes import box_iou
+from ..utils.boxes import box_iou, kept_boxes
 
 Predictor = Callable[[np.ndarray, np.ndarray], Tuple[np.ndarray, np.ndarray]]
 Detector = Callable[[np.ndarray], Tuple[np.ndarray, np.ndarray]]
@@ -178,8 +178,12 @@ class MultiHandTracker:
         detector (callable): ``detector(image)`` -> boxes (N, 4) xyxy and
             scores (N,).
         max_hands (int): Most hands followed at once. Defaults to 2.
-        det_score_thr (float): Detections scoring at or below are ignored.
+        det_score_thr (float): Detections scoring at or below are ignored...
             Defaults to 0.3 (MMPose's inferencer's ``bbox_thr``).
+        det_fallback_thr (float, optional): ... unless none scores above
+            ``det_score_thr``: then the best one counts if it scores above
+            this (:func:`~mmpose_mlehand.utils.boxes.kept_boxes`; the bundled
+            detector's ``hand_fallback_thr``). None: no fallback.
         redetect_every (int): Frames between detections. Defaults to 10.
         miss_patience (int): Confirmations in a row without a detection that
             drop a hand. Defaults to 2.
@@ -198,13 +202,14 @@ class MultiHandTracker:
                  det_score_thr: float = 0.3, redetect_every: int = 10,
                  miss_patience: int = 2, match_iou: float = 0.3, min_score: float = 0.2,
                  score_drop: float = 0.25, box_scale: float = 1.5,
-                 score_momentum: float = 0.9):
+                 score_momentum: float = 0.9, det_fallback_thr: Optional[float] = None):
         if max_hands < 1 or redetect_every < 1 or miss_patience < 1:
             raise ValueError('max_hands, redetect_every and miss_patience must be >= 1')
         self.predictor = predictor
         self.detector = detector
         self.max_hands = max_hands
         self.det_score_thr = det_score_thr
+        self.det_fallback_thr = det_fallback_thr
         self.redetect_every = redetect_every
         self.miss_patience = miss_patience
         self.match_iou = match_iou
@@ -230,7 +235,7 @@ class MultiHandTracker:
         boxes, scores = self.detector(frame)
         boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
         scores = np.asarray(scores, np.float32).reshape(-1)
-        keep = scores > self.det_score_thr
+        keep = kept_boxes(scores, self.det_score_thr, self.det_fallback_thr)
         boxes, scores = boxes[keep], scores[keep]
         self.detections += 1
         self.last_detection = self.frame_index
@@ -253,13 +258,14 @@ class MultiHandTracker:
                 kept.append(track)
         self.tracks = kept
         started = [False] * len(kept)
-        kept_boxes = np.array([t['keypoint_box'] for t in kept], np.float32).reshape(-1, 4)
+        kept_track_boxes = np.array([t['keypoint_box'] for t in kept],
+                                    np.float32).reshape(-1, 4)
         for j in np.argsort(-scores, kind='stable'):
             if len(self.tracks) >= self.max_hands:
                 break
             # A second box on a tracked hand starts nothing.
-            if used[j] or (len(kept_boxes) and box_iou(boxes[j][None], kept_boxes).max()
-                           >= self.match_iou):
+            if used[j] or (len(kept_track_boxes)
+                           and box_iou(boxes[j][None], kept_track_boxes).max() >= self.match_iou):
                 continue
             self.tracks.append(dict(id=self.next_id, box=detection_to_crop_box(
                 boxes[j], self.box_scale), keypoint_box=boxes[j], running_score=None,

@@ -273,3 +273,42 @@ def test_bundled_models_hold_a_moving_hand_without_restarting(tmp_path):
     assert all(frame_ids for frame_ids in ids), str(ids)
     assert len({frame_ids[0] for frame_ids in ids}) <= 2, str(ids)
     assert summary['detections'] <= 8
+
+
+def test_multi_hand_tracker_starts_from_a_fallback_detection_only_when_none_passes():
+    hand, other = [40, 40, 100, 100], [200, 60, 260, 120]
+    # Frame 0: one unsure detection (0.2); frame 10: a sure one elsewhere and
+    # the unsure hand again, which then confirms nothing.
+    detector = ScriptedDetector({0: ([hand], [0.2]), 10: ([hand, other], [0.2, 0.9])})
+    plain = MultiHandTracker(BoxPredictor(), ScriptedDetector(detector.per_frame))
+    assert len(plain.step(frames(1)[0])['hands']) == 0
+    tracker = MultiHandTracker(BoxPredictor(), detector, max_hands=2, det_fallback_thr=0.1)
+    results = [tracker.step(f) for f in frames(12)]
+    assert [len(r['hands']) for r in results[:10]] == [1] * 10
+    np.testing.assert_allclose(results[0]['hands'][0]['bbox'],
+                               detection_to_crop_box(np.array(hand, np.float32), 1.5))
+    # At frame 10 the 0.9 box passes: the 0.2 box is no fallback, so the
+    # tracked hand misses a confirmation and the new hand starts.
+    assert results[10]['detected'] and len(results[10]['hands']) == 2
+    assert [h['initialised'] for h in results[10]['hands']] == [False, True]
+
+
+def test_video_demo_takes_the_bundled_detectors_thresholds_unless_told(repo_root):
+    import importlib.util
+    from argparse import Namespace
+
+    from mmengine.config import Config
+
+    from mmpose_mlehand.bundled import DEFAULT_DETECTOR, bundled_model_files
+    spec = importlib.util.spec_from_file_location(
+        'video_demo', osp.join(repo_root, 'tools', 'video_demo.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    cfg = Config.fromfile(bundled_model_files(DEFAULT_DETECTOR)[0])
+    args = Namespace(det_config=None, det_onnx=None, det_score_thr=None, det_fallback_thr=None)
+    assert tool.detection_thresholds(args) == dict(
+        det_score_thr=cfg.hand_score_thr, det_fallback_thr=cfg.get('hand_fallback_thr'))
+    args.det_onnx = 'other.onnx'
+    assert tool.detection_thresholds(args) == dict(det_score_thr=0.3, det_fallback_thr=None)
+    args.det_score_thr, args.det_fallback_thr = 0.6, 0.2
+    assert tool.detection_thresholds(args) == dict(det_score_thr=0.6, det_fallback_thr=0.2)
