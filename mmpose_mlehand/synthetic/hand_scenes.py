@@ -254,7 +254,7 @@ def render_hand_scene(seed: int, split: str, index: int,
     hands_xyz, boxes = {}, []
     first_size = None
     for side in sides:
-        pose_name, angles = sample_pose(rng, closed_pose_prob(family))
+        pose_name, angles = sample_pose(rng, closed_pose_prob(style, family))
         pose = forward_kinematics(shape, angles)
         forearm = sample_forearm_direction(rng)
         mirror = mirror_matrix(side)

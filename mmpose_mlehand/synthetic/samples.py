@@ -199,9 +199,10 @@ def check_style_family(style: Union[str, SceneStyle], family: str) -> SceneStyle
     return scene_style
 
 
-def closed_pose_prob(family: str) -> float:
-    """Share of closed hands of a family (``sample_pose``'s ``closed_prob``)."""
-    return HARD_CLOSED_POSE_PROB if family == 'hard' else 0.0
+def closed_pose_prob(style: SceneStyle, family: str) -> float:
+    """Share of closed hands (``sample_pose``'s ``closed_prob``): the hard
+    family's, else the style's."""
+    return HARD_CLOSED_POSE_PROB if family == 'hard' else style.closed_pose_prob
 
 
 def skin_specular(rng: np.random.Generator) -> Tuple[float, float]:
@@ -223,7 +224,9 @@ def view_rotation(rng: np.random.Generator, forearm_dir: np.ndarray,
             hand frame, for the in-plane prior; default hand-frame +y.
         family (str): Appearance family; ``'hard'`` adds side views and
             hands turned far from upright (HARD_SIDE_VIEW_PROB,
-            HARD_TURNED_PROB). The other families draw no number for them.
+            HARD_TURNED_PROB), the other families the style's shares
+            (``side_view_prob``, ``turned_prob``; no number is drawn for a
+            share of 0).
     """
     # Views are redrawn while the forearm would cover the hand or, in styles
     # with a tilt limit, while the palm (hand-frame +z, either side) turns
@@ -234,8 +237,10 @@ def view_rotation(rng: np.random.Generator, forearm_dir: np.ndarray,
                   if style.max_view_tilt_deg < 90 else None)
     max_facing = None
     hard = family == 'hard'
-    if (hard and style.max_view_tilt_deg < HARD_MAX_VIEW_TILT_DEG
-            and rng.random() < HARD_SIDE_VIEW_PROB):
+    side_view_prob = HARD_SIDE_VIEW_PROB if hard else style.side_view_prob
+    turned_prob = HARD_TURNED_PROB if hard else style.turned_prob
+    if (side_view_prob > 0 and style.max_view_tilt_deg < HARD_MAX_VIEW_TILT_DEG
+            and rng.random() < side_view_prob):
         max_facing = min_facing
         min_facing = np.cos(np.radians(HARD_MAX_VIEW_TILT_DEG))
     for _ in range(VIEW_TRIES if min_facing is None else VIEW_TRIES_TILT_LIMIT):
@@ -247,7 +252,7 @@ def view_rotation(rng: np.random.Generator, forearm_dir: np.ndarray,
                      <= ARM_MAX_DEPTH_COMPONENT)):
             break
     distal = np.array([0.0, 1.0, 0.0]) if distal is None else distal
-    if hard and rng.random() < HARD_TURNED_PROB:
+    if turned_prob > 0 and rng.random() < turned_prob:
         turn = rng.uniform(*HARD_TURN_RANGE_DEG) * rng.choice((-1.0, 1.0))
         rotation = _turn_in_plane(rotation, distal, UPRIGHT_ANGLE_DEG + turn)
     elif style.upright_sigma_deg is not None:
@@ -419,7 +424,7 @@ def render_freihand_sample(seed: int, split: str, index: int,
     scene_style = check_style_family(style, family)
     rng = sample_rng(seed, split, index)
     shape = sample_hand_shape(rng)
-    pose_name, angles = sample_pose(rng, closed_pose_prob(family))
+    pose_name, angles = sample_pose(rng, closed_pose_prob(scene_style, family))
     pose = forward_kinematics(shape, angles)
     forearm = sample_forearm_direction(rng)
     rotation = view_rotation(rng, forearm, scene_style, shape.roots[2], family)
@@ -523,7 +528,7 @@ def render_rhd_sample(seed: int, split: str, index: int,
                               specular=skin_specular(rng))
     hands, poses, boxes = {}, [], []
     for side in HAND_SIDES:
-        pose_name, angles = sample_pose(rng, closed_pose_prob(family))
+        pose_name, angles = sample_pose(rng, closed_pose_prob(scene_style, family))
         pose = forward_kinematics(shape, angles)
         forearm = sample_forearm_direction(rng)
         mirror = mirror_matrix(side)

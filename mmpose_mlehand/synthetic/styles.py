@@ -25,7 +25,7 @@ side views and hands turned far from upright.
 The switches that ``photo`` adds are off in ``full`` and ``clean``, which
 draw exactly the random numbers they drew before ``photo`` existed.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Optional, Union
 
 
@@ -70,6 +70,17 @@ class SceneStyle:
             exposure, the family's white balance, contrast, saturation, blur,
             motion blur, vignetting and signal-dependent noise, instead of
             the colour jitter and ``degradations`` of ``full``/``clean``.
+        closed_pose_prob (float): Share of closed and half-closed hands
+            (:func:`.hand_model.sample_closed_pose`: fists, pinches, ...).
+        turned_prob (float): Share of hands turned 45-180 degrees either way
+            from upright (``samples.HARD_TURN_RANGE_DEG``) instead of the
+            ``upright_sigma_deg`` prior.
+        side_view_prob (float): Share of views whose palm is tilted between
+            ``max_view_tilt_deg`` and ``samples.HARD_MAX_VIEW_TILT_DEG`` from
+            the camera axis (the palm seen nearly edge-on).
+            The three are what the ``hard`` test family over-samples
+            (``samples.HARD_*``, which replace them in that family); at 0, no
+            random number is drawn for them.
     """
 
     name: str
@@ -86,8 +97,15 @@ class SceneStyle:
     photo_background_prob: float = 0.0
     skin_texture: bool = False
     photo_camera: bool = False
+    closed_pose_prob: float = 0.0
+    turned_prob: float = 0.0
+    side_view_prob: float = 0.0
 
     def __post_init__(self) -> None:
+        for name in ('closed_pose_prob', 'turned_prob', 'side_view_prob'):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f'style {self.name!r}: {name} must be in [0, 1], '
+                                 f'got {getattr(self, name)}')
         if not self.families and (self.photo_background_prob > 0
                                   or self.skin_texture or self.photo_camera):
             raise ValueError(
@@ -106,6 +124,11 @@ STYLES: Dict[str, SceneStyle] = {
                         photo_background_prob=0.7, skin_texture=True,
                         photo_camera=True),
 }
+# ``photo`` with what the real photographs' errors show more of (issue 22):
+# closed hands, hands turned far from upright and side views, at about half
+# the shares of the hard test family, so that upright open hands stay common.
+STYLES['photo-varied'] = replace(STYLES['photo'], name='photo-varied', closed_pose_prob=0.3,
+                                 turned_prob=0.25, side_view_prob=0.2)
 
 
 def get_style(name: Union[str, SceneStyle]) -> SceneStyle:

@@ -7,6 +7,7 @@ views the stated share of side views, its hands are more closed than
 ``train`` and ``heldout`` samples are what they were before it existed, and
 training data refuse it.
 """
+import dataclasses
 import math
 import os
 import subprocess
@@ -62,13 +63,13 @@ def test_hard_appearance_draws_only_held_out_bands():
     assert all(a.family == 'hard' for a in drawn)
 
 
-def _views(family):
+def _views(family, style=PHOTO):
     """In-plane deviation from upright and tilt from palm-on (degrees)."""
     rng = np.random.default_rng(11)
     deviation, tilt = [], []
     for _ in range(DRAWS):
         shape = sample_hand_shape(rng)
-        rotation = view_rotation(rng, sample_forearm_direction(rng), PHOTO,
+        rotation = view_rotation(rng, sample_forearm_direction(rng), style,
                                  shape.roots[2], family)
         angle = in_plane_angle_deg(rotation, shape.roots[2]) - UPRIGHT_ANGLE_DEG
         deviation.append((angle + 180) % 360 - 180)
@@ -94,13 +95,14 @@ def test_hard_views_have_the_stated_rotation_tail_and_side_views():
     assert (train_tilt <= PHOTO.max_view_tilt_deg + 1e-6).all()
 
 
-def _closedness(family):
+def _closedness(family, style=PHOTO):
     """Mean fingertip-to-wrist distance over the palm length, per pose."""
     rng = np.random.default_rng(12)
     values, pinches = [], []
     for _ in range(DRAWS):
         shape = sample_hand_shape(rng)
-        joints = forward_kinematics(shape, sample_pose(rng, closed_pose_prob(family))[1]).joints
+        angles = sample_pose(rng, closed_pose_prob(style, family))[1]
+        joints = forward_kinematics(shape, angles).joints
         palm = np.linalg.norm(joints[MIDDLE_MCP] - joints[WRIST])
         values.append(np.linalg.norm(joints[TIPS] - joints[WRIST], axis=1).mean() / palm)
         pinches.append(np.linalg.norm(joints[4] - joints[8]) < 0.03)
@@ -212,3 +214,24 @@ def test_training_data_refuse_the_hard_family(tmp_path, repo_root):
          '--label-noise', 'gaussian:2', '--quiet'], capture_output=True, text=True)
     assert run.returncode == 2
     assert "family 'hard' is for validation and test data only" in run.stderr
+
+
+def test_the_photo_varied_training_style_draws_its_stated_shares():
+    varied = get_style('photo-varied')
+    assert (varied.closed_pose_prob, varied.turned_prob, varied.side_view_prob) == (0.3, 0.25, 0.2)
+    prior = (UPRIGHT_UNIFORM_PROB * 0.75 + (1 - UPRIGHT_UNIFORM_PROB)
+             * math.erfc(45 / PHOTO.upright_sigma_deg / math.sqrt(2)))
+    deviation, tilt = _views('train', varied)
+    expected = varied.turned_prob + (1 - varied.turned_prob) * prior
+    assert abs((deviation > 45).mean() - expected) < 0.08
+    assert abs((tilt > PHOTO.max_view_tilt_deg + 1e-6).mean() - varied.side_view_prob) < 0.07
+    train, _ = _closedness('train')
+    closed, _ = _closedness('train', varied)
+    assert (closed < np.quantile(train, 1 / 3)).mean() > 1 / 3 + 0.1
+    # The hard family's shares replace the style's.
+    assert closed_pose_prob(varied, 'hard') == closed_pose_prob(PHOTO, 'hard')
+    with pytest.raises(ValueError, match='turned_prob'):
+        dataclasses.replace(varied, turned_prob=1.5)
+    # It renders training data (the photo style's appearance, train family).
+    sample = render_freihand_sample(0, 'training', 0, style='photo-varied', family='train')
+    assert sample.images[0].shape[:2] == (224, 224)
