@@ -350,7 +350,7 @@ def photo_scene_image(streams: Dict[str, np.random.Generator], scene: Scene,
                        scene.nail_labels)
     if style.skin_texture:
         foreground = apply_skin_texture(streams['skin_texture'], foreground,
-                                        buffers, materials, scene, K)
+                                        buffers, materials, scene, K, style.dorsal_detail)
     if appearance.background_is_photo:
         background = photo_background(streams['background'],
                                       appearance.background, height, width,

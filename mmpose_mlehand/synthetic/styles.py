@@ -70,6 +70,8 @@ class SceneStyle:
             exposure, the family's white balance, contrast, saturation, blur,
             motion blur, vignetting and signal-dependent noise, instead of
             the colour jitter and ``degradations`` of ``full``/``clean``.
+        dorsal_detail (bool): With ``skin_texture``: the tendons and
+            knuckles on the back of the hand (:mod:`.skin_texture`).
         closed_pose_prob (float): Share of closed and half-closed hands
             (:func:`.hand_model.sample_closed_pose`: fists, pinches, ...).
         turned_prob (float): Share of hands turned 45-180 degrees either way
@@ -97,11 +99,14 @@ class SceneStyle:
     photo_background_prob: float = 0.0
     skin_texture: bool = False
     photo_camera: bool = False
+    dorsal_detail: bool = False
     closed_pose_prob: float = 0.0
     turned_prob: float = 0.0
     side_view_prob: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.dorsal_detail and not self.skin_texture:
+            raise ValueError(f'style {self.name!r}: dorsal_detail needs skin_texture')
         for name in ('closed_pose_prob', 'turned_prob', 'side_view_prob'):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f'style {self.name!r}: {name} must be in [0, 1], '
@@ -126,9 +131,10 @@ STYLES: Dict[str, SceneStyle] = {
 }
 # ``photo`` with what the real photographs' errors show more of (issue 22):
 # closed hands, hands turned far from upright and side views, at about half
-# the shares of the hard test family, so that upright open hands stay common.
+# the shares of the hard test family, so that upright open hands stay common;
+# and the back of the hand drawn so that it differs from the palm.
 STYLES['photo-varied'] = replace(STYLES['photo'], name='photo-varied', closed_pose_prob=0.3,
-                                 turned_prob=0.25, side_view_prob=0.2)
+                                 turned_prob=0.25, side_view_prob=0.2, dorsal_detail=True)
 
 
 def get_style(name: Union[str, SceneStyle]) -> SceneStyle:
