@@ -203,6 +203,7 @@ def run(spec: dict) -> dict:
     best_val = runner.message_hub.get_info('best_score')
     if checkpoint is None:
         raise RuntimeError('training saved no best checkpoint')
+    val_curves = validation_curves(runner.message_hub)
     del runner
 
     test_start = time.perf_counter()
@@ -235,6 +236,7 @@ def run(spec: dict) -> dict:
         metrics={k: _number(v) for k, v in metrics.items()},
         selection=dict(metric=SELECTION_METRIC, split='val', best_val=_number(best_val),
                        checkpoint=checkpoint),
+        val_curves=val_curves,
         details=details,
         wall_time_s=dict(train=round(train_s, 1), test=round(test_s, 1),
                          total=round(time.perf_counter() - start, 1)),
@@ -245,6 +247,21 @@ def run(spec: dict) -> dict:
         finished=time.strftime('%Y-%m-%d %H:%M:%S'))
     atomic_write_json(spec['result_file'], result, indent=1)
     return result
+
+
+#: Validation metrics kept per epoch in the result file (the learning curves).
+CURVE_METRICS = ('frame-AUC', 'frame-PCK@0.2', 'PCK@0.2', 'NME')
+
+
+def validation_curves(message_hub) -> Dict[str, List[float]]:
+    """Every validation's value of :data:`CURVE_METRICS`, in order: one per
+    epoch (MMEngine's ``RuntimeInfoHook`` logs them as ``val/<key>``)."""
+    curves = {}
+    for key in CURVE_METRICS:
+        name = f'val/{key}'
+        if name in message_hub.log_scalars:
+            curves[key] = [float(v) for v in message_hub.get_scalar(name).data[0]]
+    return curves
 
 
 def _number(value) -> float:

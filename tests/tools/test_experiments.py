@@ -81,6 +81,11 @@ def test_result_files_hold_what_a_run_is(tiny_sweep):
     assert set(method['details']) == {'HandPCK', 'HandNME', 'StagewiseHandMetric',
                                       'KeypointUncertaintyMetric'}
     assert len(method['details']['HandNME']['joint_nme']) == 21
+    # The learning curves: one validation per epoch, the selected one among them.
+    curves = method['val_curves']
+    assert set(curves) == {'frame-AUC', 'frame-PCK@0.2', 'PCK@0.2', 'NME'}
+    assert all(len(values) == PRESETS['tiny'].epochs for values in curves.values())
+    assert method['selection']['best_val'] == pytest.approx(max(curves['frame-AUC']))
     assert method['details']['KeypointUncertaintyMetric']['source'] == 'keypoint_sigmas'
 
     with open(osp.join(tiny_sweep['work_dir'], 'results', 'rle__clean__seed0.json')) as f:
