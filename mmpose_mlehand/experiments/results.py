@@ -186,6 +186,28 @@ def stage_table(groups, thr: str = '0.2') -> Optional[str]:
     return '\n'.join(lines)
 
 
+def learning_curve_table(groups, key: str = 'frame-PCK@0.2') -> Optional[str]:
+    """Markdown table of the validation ``key`` after each epoch, mean over
+    the group's seeds (the result files' ``val_curves``; runs without
+    them, from before they were kept, are left out)."""
+    rows = []
+    for group, runs in groups.items():
+        curves = [r['val_curves'][key] for r in runs if key in r.get('val_curves', {})]
+        if curves:
+            epochs = min(len(c) for c in curves)
+            rows.append((group, len(curves), np.mean([c[:epochs] for c in curves], axis=0)))
+    if not rows:
+        return None
+    width = max(len(mean) for _, _, mean in rows)
+    lines = ['| model | noise | seeds | ' + ' | '.join(f'ep {e}' for e in range(1, width + 1)) +
+             ' |', '| --- | --- | --- |' + ' --- |' * width]
+    for (model, recipe, noise), seeds, mean in rows:
+        cells = [f'{v:.3f}' for v in mean] + [''] * (width - len(mean))
+        lines.append(f'| {model_label(model, recipe)} | {noise} | {seeds} | ' + ' | '.join(cells)
+                     + ' |')
+    return '\n'.join(lines)
+
+
 def uncertainty_table(groups) -> Optional[str]:
     """Markdown table of the uncertainty metrics for models with sigmas."""
     keys = [k for k, runs in groups.items()
@@ -417,6 +439,11 @@ def summary_markdown(results: Sequence[dict], figures: Sequence[str] = (),
     table = stage_table(groups)
     if table:
         parts += ['## PCK@0.2 per stage (paper Fig. 4)', '', table, '']
+    table = learning_curve_table(groups)
+    if table:
+        parts += ['## Learning curves (validation frame-PCK@0.2 after each epoch)', '',
+                  'Mean over the seeds; a model still rising at its last epoch was stopped by '
+                  'the budget.', '', table, '']
     table = uncertainty_table(groups)
     if table:
         parts += ['## Uncertainty of the predicted sigmas', '',

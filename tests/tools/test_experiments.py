@@ -234,3 +234,20 @@ def test_experiment_tools_start_without_torch(repo_root):
         "heavy = sorted(m for m in ('torch', 'mmpose', 'mmengine', 'mmcv') if m in sys.modules)\n"
         'assert not heavy, heavy\n')
     subprocess.run([sys.executable, '-c', code], check=True, cwd=repo_root)
+
+
+def test_learning_curves_are_averaged_over_seeds_by_epoch():
+    results = fake_sweep()
+    method_clean = [r for r in results if r['spec']['model'] == 'mlehand'
+                    and r['spec']['noise'] == 'clean']
+    for result, curve in zip(method_clean, ([0.2, 0.5], [0.4, 0.7], [0.3, 0.6, 0.9])):
+        result['val_curves'] = {'frame-PCK@0.2': curve}
+    table = summary_markdown(results)
+    assert '## Learning curves' in table
+    # Three seeds of the method on clean labels: the common two epochs,
+    # (0.2 + 0.4 + 0.3) / 3 and (0.5 + 0.7 + 0.6) / 3.
+    assert '| MLE loss (method) | clean | 3 | 0.300 | 0.600 |' in table
+    assert 'Integral L1' not in table.split('## Learning curves')[1].split('##')[0]
+    for result in results:
+        result.pop('val_curves', None)
+    assert '## Learning curves' not in summary_markdown(results)
