@@ -38,13 +38,26 @@ UNCERTAINTY_METRICS = (
     ('unc/NME-uncertain10', 'NME, 10% least confident'),
 )
 
-#: The paper's loss claims as paired comparisons (A, B) of models on the
-#: shared schedule: the method against its head trained with another loss.
+#: The paper's claims as paired comparisons (A, B[, recipe of B]) of models,
+#: A on the shared schedule: the method against its head trained with another
+#: loss (the loss claims), then against the baselines of Fig. 7 (shared
+#: schedule, and each baseline's recommended recipe where it ran).
 PAIRED_COMPARISONS = (
     ('mlehand', 'mlehand-ablation-integral-l1'),
     ('mlehand', 'mlehand-ablation-heatmap-l2-peak1'),
     ('mlehand', 'mlehand-ablation-heatmap-l2'),
+    ('mlehand', 'integral-l1'),
+    ('mlehand', 'integral-l1', 'recommended'),
+    ('mlehand', 'heatmap-l2'),
+    ('mlehand', 'heatmap-l2', 'recommended'),
+    ('mlehand', 'rle'),
+    ('mlehand', 'rle', 'recommended'),
+    ('mlehand', 'cpm'),
+    ('mlehand', 'cpm', 'recommended'),
 )
+#: Robustness to label noise: (A, B); A is the more robust when its drop from
+#: clean to noisy labels is smaller than B's, seed by seed.
+ROBUSTNESS_COMPARISONS = (('mlehand', 'mlehand-ablation-integral-l1'), )
 #: Metrics of the paired table: key, higher is better.
 PAIRED_METRICS = (('frame-PCK@0.2', True), ('NME', False))
 #: Spec fields two runs of a seed must share to be a pair (same data set, same
@@ -222,22 +235,40 @@ def uncertainty_table(groups) -> Optional[str]:
     return '\n'.join(lines)
 
 
+def _seed_runs(groups, *group_keys: GroupKey) -> Dict[int, List[dict]]:
+    """The runs of the given groups by seed, for the seeds that all of them
+    ran (a seed fixes the data, so these are the pairs).
+
+    Raises:
+        ValueError: If a seed's runs differ in data or budget (``PAIR_FIELDS``).
+    """
+    by_group = [{r['spec']['seed']: r for r in groups.get(key, ())} for key in group_keys]
+    seeds = sorted(set.intersection(*(set(runs) for runs in by_group)))
+    out = {}
+    for seed in seeds:
+        runs = [runs[seed] for runs in by_group]
+        # The same seed is the same data only within one data set and budget.
+        differ = [f for f in PAIR_FIELDS if len({str(r['spec'].get(f)) for r in runs}) > 1]
+        if differ:
+            raise ValueError(
+                f'{" and ".join("/".join(k) for k in group_keys)} (seed {seed}) ran with other '
+                f'{differ} ({", ".join(str(r.get("_file")) for r in runs)}): not a pair; '
+                'analyse one sweep at a time')
+        out[seed] = runs
+    return out
+
+
+def _finite(value) -> bool:
+    return value is not None and math.isfinite(value)
+
+
 def _paired(groups, model_a: str, model_b: str, noise: str, key: str, recipe: str,
             recipe_b: str, level: float) -> Tuple[float, float, float, int]:
     """:func:`paired_difference` on grouped results."""
-    runs_a = {r['spec']['seed']: r for r in groups.get((model_a, recipe, noise), ())}
-    runs_b = {r['spec']['seed']: r for r in groups.get((model_b, recipe_b, noise), ())}
     differences = []
-    for seed in sorted(runs_a.keys() & runs_b.keys()):
-        a, b = runs_a[seed], runs_b[seed]
-        # The same seed is the same data only within one data set and budget.
-        differ = [f for f in PAIR_FIELDS if a['spec'].get(f) != b['spec'].get(f)]
-        if differ:
-            raise ValueError(
-                f'{model_a} and {model_b} ({noise}, seed {seed}) ran with other {differ} '
-                f'({a.get("_file")}, {b.get("_file")}): not a pair; analyse one sweep at a time')
+    for a, b in _seed_runs(groups, (model_a, recipe, noise), (model_b, recipe_b, noise)).values():
         value_a, value_b = a['metrics'].get(key), b['metrics'].get(key)
-        if value_a is not None and value_b is not None:
+        if _finite(value_a) and _finite(value_b):
             differences.append(value_a - value_b)
     return mean_ci(differences, level)
 
@@ -314,21 +345,95 @@ def paired_table(results: Sequence[dict],
     """
     groups = group_results(results)
     lines = []
-    for model_a, model_b in comparisons:
+    for comparison in comparisons:
+        model_a, model_b = comparison[:2]
+        recipe_b = comparison[2] if len(comparison) > 2 else recipe
         for noise in _noise_columns(groups):
-            if (model_a, recipe, noise) not in groups or (model_b, recipe, noise) not in groups:
+            if (model_a, recipe, noise) not in groups or (model_b, recipe_b, noise) not in groups:
                 continue
             for key, higher in metrics:
                 if not any(key in r['metrics'] for r in groups[(model_a, recipe, noise)]):
                     continue
-                summary = _paired(groups, model_a, model_b, noise, key, recipe, recipe, 0.95)
-                lines.append(f'| {model_label(model_a, recipe)} vs {model_label(model_b, recipe)} '
+                summary = _paired(groups, model_a, model_b, noise, key, recipe, recipe_b, 0.95)
+                lines.append(f'| {model_label(model_a, recipe)} vs '
+                             f'{model_label(model_b, recipe_b)} '
                              f'| {noise} | {key} | {format_ci(summary, 4)} | {summary[3]} '
                              f'| {paired_verdict(summary, higher)} |')
     if not lines:
         return None
     return '\n'.join(['| A vs B | noise | metric | mean of A - B [95% interval] | pairs | '
                       'verdict on "A better" |', '| --- | --- | --- | --- | --- | --- |'] + lines)
+
+
+def stage_step_table(results: Sequence[dict], model: str = 'mlehand', noise: str = 'clean',
+                     recipe: str = 'shared', thr: str = '0.2') -> Optional[str]:
+    """Markdown table of the per-seed gain of each stage over the one before
+    (PCK@thr of stage t+1 minus stage t, the same run), with verdicts on
+    "stage t+1 better"; the claim "accuracy rises up to the last stage" holds
+    when every step is supported.
+
+    Returns:
+        str or None: The table; None without stage-wise results of the group.
+    """
+    runs = group_results(results).get((model, recipe, noise), [])
+    stages = sorted({int(k.split('/')[0][5:]) for r in runs for k in r['metrics']
+                     if k.startswith('stage') and k.endswith(f'/PCK@{thr}')})
+    if len(stages) < 2:
+        return None
+    lines = ['| step | mean of the gain [95% interval] | seeds | verdict on "later stage '
+             'better" |', '| --- | --- | --- | --- |']
+    for t in stages[:-1]:
+        gains = [r['metrics'][f'stage{t + 1}/PCK@{thr}'] - r['metrics'][f'stage{t}/PCK@{thr}']
+                 for r in runs if _finite(r['metrics'].get(f'stage{t}/PCK@{thr}'))
+                 and _finite(r['metrics'].get(f'stage{t + 1}/PCK@{thr}'))]
+        summary = mean_ci(gains)
+        lines.append(f'| stage {t} -> {t + 1} | {format_ci(summary, 4)} | {summary[3]} '
+                     f'| {paired_verdict(summary, True)} |')
+    return '\n'.join(lines)
+
+
+def robustness_table(results: Sequence[dict],
+                     comparisons: Sequence[Tuple[str, str]] = ROBUSTNESS_COMPARISONS,
+                     metrics: Sequence[Tuple[str, bool]] = PAIRED_METRICS,
+                     recipe: str = 'shared') -> Optional[str]:
+    """Markdown table of "A loses less than B to label noise", seed by seed.
+
+    For each noisy level both models ran with clean labels too, each seed
+    gives the loss of each model from clean to noisy labels (clean - noisy
+    for a higher-is-better metric, noisy - clean otherwise) and d = loss of
+    B - loss of A; the verdict on "A more robust" is :func:`paired_verdict`
+    of d (higher is better).
+
+    Returns:
+        str or None: The table; None if no comparison has both models clean
+        and noisy.
+    """
+    groups = group_results(results)
+    lines = []
+    for model_a, model_b in comparisons:
+        for noise in _noise_columns(groups):
+            if noise == 'clean':
+                continue
+            keys = [(model_a, recipe, 'clean'), (model_a, recipe, noise),
+                    (model_b, recipe, 'clean'), (model_b, recipe, noise)]
+            if not all(k in groups for k in keys):
+                continue
+            for key, higher in metrics:
+                sign = 1.0 if higher else -1.0
+                d = []
+                for a_clean, a_noisy, b_clean, b_noisy in _seed_runs(groups, *keys).values():
+                    values = [r['metrics'].get(key) for r in (a_clean, a_noisy, b_clean, b_noisy)]
+                    if all(_finite(v) for v in values):
+                        d.append(sign * ((values[2] - values[3]) - (values[0] - values[1])))
+                summary = mean_ci(d)
+                lines.append(f'| {model_label(model_a, recipe)} vs {model_label(model_b, recipe)} '
+                             f'| {noise} | {key} | {format_ci(summary, 4)} | {summary[3]} '
+                             f'| {paired_verdict(summary, True)} |')
+    if not lines:
+        return None
+    header = ['| A vs B | noise | metric | loss of B - loss of A [95% interval] | pairs | '
+              'verdict on "A more robust" |', '| --- | --- | --- | --- | --- | --- |']
+    return '\n'.join(header + lines)
 
 
 def _distinct(values: Iterable) -> List:
@@ -436,9 +541,20 @@ def summary_markdown(results: Sequence[dict], figures: Sequence[str] = (),
                   'entirely above 0 (for NME: entirely below 0), *contradicted* when entirely '
                   'on the other side, *not separable* when it holds 0, *too few seeds* for '
                   'fewer than 2 pairs. Each row is judged alone at 95%.', '', table, '']
+    table = robustness_table(results)
+    if table:
+        parts += ['## Paired differences: robustness to label noise', '',
+                  'Per seed, each model\'s loss from clean to noisy labels (clean - noisy; for '
+                  'NME noisy - clean) and d = loss of B - loss of A; same verdict rule as above '
+                  'on "A more robust".', '', table, '']
     table = stage_table(groups)
     if table:
         parts += ['## PCK@0.2 per stage (paper Fig. 4)', '', table, '']
+    table = stage_step_table(results)
+    if table:
+        parts += ['## Paired differences: stage by stage (the method, clean labels)', '',
+                  'Per seed, PCK@0.2 of each stage minus the stage before it (the same run); '
+                  'same verdict rule as above on "the later stage better".', '', table, '']
     table = learning_curve_table(groups)
     if table:
         parts += ['## Learning curves (validation frame-PCK@0.2 after each epoch)', '',

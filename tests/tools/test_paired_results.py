@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from mmpose_mlehand.experiments.results import (paired_difference, paired_table, paired_verdict,
+                                                robustness_table, stage_step_table,
                                                 summary_markdown)
 
 T_975_2 = 4.302652729911275  # Student t, 0.975 quantile, 2 degrees of freedom
@@ -153,9 +154,52 @@ def test_paired_table_of_known_results():
     table = paired_table(known_results()).splitlines()
     assert table[0].startswith('| A vs B | noise | metric | mean of A - B [95% interval] |')
     assert table[2:] == EXPECTED_ROWS
-    # Without the ablations there is nothing to compare.
+    # A model no claim names is compared with nothing.
     assert paired_table([result('mlehand', 0, 'clean', 0.8, 0.1),
-                         result('rle', 0, 'clean', 0.7, 0.2)]) is None
+                         result('mlehand-ablation-heatmap-l2-unitloss', 0, 'clean', 0.7,
+                                0.2)]) is None
+
+
+def test_baselines_pair_on_their_recommended_recipe_too():
+    runs = [result('mlehand', seed, 'clean', 0.8 + seed / 100, 0.1) for seed in (0, 1)]
+    runs += [result('rle', seed, 'clean', 0.7, 0.2, recipe='recommended') for seed in (0, 1)]
+    table = paired_table(runs)
+    # d = [0.10, 0.11]: mean 0.105, sd 0.00707, t(0.975, 1).
+    half = T_975_1 * math.sqrt(0.00005) / math.sqrt(2)
+    assert (f'| MLE loss (method) vs RLE, recommended recipe | clean | frame-PCK@0.2 | '
+            f'0.1050 [{0.105 - half:.4f}, {0.105 + half:.4f}] | 2 | supported |') in table
+    assert '| MLE loss (method) vs RLE |' not in table  # no RLE run on the shared schedule
+
+
+def test_robustness_to_label_noise_by_hand():
+    table = robustness_table(known_results()).splitlines()
+    # Seeds 0-2. frame-PCK loss clean - gauss6: method 0.06, 0.07, 0.05; the
+    # Integral-L1 ablation 0.10 each: d = 0.04, 0.03, 0.05 (mean 0.04, sd 0.01).
+    half = T_975_2 * 0.01 / math.sqrt(3)
+    assert table[2] == ('| MLE loss (method) vs Integral L1 loss (ablation) | gauss6 | '
+                        f'frame-PCK@0.2 | 0.0400 [{0.04 - half:.4f}, {0.04 + half:.4f}] | 3 | '
+                        'supported |')
+    # NME loss gauss6 - clean: method 0.05, 0.04, 0.03; ablation -0.06 each:
+    # d = -0.11, -0.10, -0.09.
+    assert table[3] == ('| MLE loss (method) vs Integral L1 loss (ablation) | gauss6 | NME | '
+                        f'-0.1000 [{-0.1 - half:.4f}, {-0.1 + half:.4f}] | 3 | contradicted |')
+    assert len(table) == 4
+    assert robustness_table([r for r in known_results() if r['spec']['noise'] == 'clean']) is None
+
+
+def test_stage_steps_by_hand():
+    runs = []
+    for seed, stages in enumerate(([0.5, 0.6, 0.7], [0.5, 0.62, 0.7], [0.5, 0.58, 0.71])):
+        run = result('mlehand', seed, 'clean', stages[-1], 0.1)
+        run['metrics'].update({f'stage{t + 1}/PCK@0.2': v for t, v in enumerate(stages)})
+        runs.append(run)
+    table = stage_step_table(runs).splitlines()
+    half = T_975_2 * 0.02 / math.sqrt(3)
+    # Gains 0.10, 0.12, 0.08 (mean 0.10, sd 0.02), then 0.10, 0.08, 0.13.
+    assert table[2] == (f'| stage 1 -> 2 | 0.1000 [{0.1 - half:.4f}, {0.1 + half:.4f}] | 3 | '
+                        'supported |')
+    assert table[3].startswith('| stage 2 -> 3 | 0.1033 [') and table[3].endswith('| supported |')
+    assert stage_step_table([result('mlehand', 0, 'clean', 0.8, 0.1)]) is None
 
 
 def test_summary_and_analyze_results_include_the_paired_table(repo_root, tmp_path):
