@@ -531,41 +531,34 @@ def summary_markdown(results: Sequence[dict], figures: Sequence[str] = (),
         if any(key in r['metrics'] for r in results):
             better = 'higher' if higher else 'lower'
             parts += [f'## {header} ({better} is better)', '', metric_table(groups, key), '']
-    table = paired_table(results)
-    if table:
-        parts += ['## Paired differences: the loss claims', '',
-                  'Runs pair by seed (a seed fixes the data, the label noise drawn on them and '
-                  'the training seed); seeds that only one model ran are left out. A cell is the '
-                  'mean over the pairs of d = A - B [95% Student-t interval, n - 1 degrees of '
-                  'freedom]. Verdict on "A better than B": *supported* when the interval lies '
-                  'entirely above 0 (for NME: entirely below 0), *contradicted* when entirely '
-                  'on the other side, *not separable* when it holds 0, *too few seeds* for '
-                  'fewer than 2 pairs. Each row is judged alone at 95%.', '', table, '']
-    table = robustness_table(results)
-    if table:
-        parts += ['## Paired differences: robustness to label noise', '',
-                  'Per seed, each model\'s loss from clean to noisy labels (clean - noisy; for '
-                  'NME noisy - clean) and d = loss of B - loss of A; same verdict rule as above '
-                  'on "A more robust".', '', table, '']
-    table = stage_table(groups)
-    if table:
-        parts += ['## PCK@0.2 per stage (paper Fig. 4)', '', table, '']
-    table = stage_step_table(results)
-    if table:
-        parts += ['## Paired differences: stage by stage (the method, clean labels)', '',
-                  'Per seed, PCK@0.2 of each stage minus the stage before it (the same run); '
-                  'same verdict rule as above on "the later stage better".', '', table, '']
-    table = learning_curve_table(groups)
-    if table:
-        parts += ['## Learning curves (validation frame-PCK@0.2 after each epoch)', '',
-                  'Mean over the seeds; a model still rising at its last epoch was stopped by '
-                  'the budget.', '', table, '']
-    table = uncertainty_table(groups)
-    if table:
-        parts += ['## Uncertainty of the predicted sigmas', '',
-                  'AUROC of sigma for "error above 0.1 x max(w, h)" (0.5: no information), '
-                  'Spearman correlation of sigma and error, and the NME of the 10% most and '
-                  'least confident keypoints.', '', table, '']
+    sections = (
+        ('## Paired differences: the loss claims',
+         'Runs pair by seed (a seed fixes the data, the label noise drawn on them and the '
+         'training seed); seeds that only one model ran are left out. A cell is the mean over '
+         'the pairs of d = A - B [95% Student-t interval, n - 1 degrees of freedom]. Verdict on '
+         '"A better than B": *supported* when the interval lies entirely above 0 (for NME: '
+         'entirely below 0), *contradicted* when entirely on the other side, *not separable* '
+         'when it holds 0, *too few seeds* for fewer than 2 pairs. Each row is judged alone at '
+         '95%.', paired_table(results)),
+        ('## Paired differences: robustness to label noise',
+         'Per seed, each model\'s loss from clean to noisy labels (clean - noisy; for NME '
+         'noisy - clean) and d = loss of B - loss of A; same verdict rule as above on "A more '
+         'robust".', robustness_table(results)),
+        ('## PCK@0.2 per stage (paper Fig. 4)', None, stage_table(groups)),
+        ('## Paired differences: stage by stage (the method, clean labels)',
+         'Per seed, PCK@0.2 of each stage minus the stage before it (the same run); same '
+         'verdict rule as above on "the later stage better".', stage_step_table(results)),
+        ('## Learning curves (validation frame-PCK@0.2 after each epoch)',
+         'Mean over the seeds; a model still rising at its last epoch was stopped by the '
+         'budget.', learning_curve_table(groups)),
+        ('## Uncertainty of the predicted sigmas',
+         'AUROC of sigma for "error above 0.1 x max(w, h)" (0.5: no information), Spearman '
+         'correlation of sigma and error, and the NME of the 10% most and least confident '
+         'keypoints.', uncertainty_table(groups)),
+    )
+    for title, text, table in sections:
+        if table:
+            parts += [title, ''] + ([text, ''] if text else []) + [table, '']
     if figures:
         parts += ['## Figures', '']
         parts += [f'![{osp.splitext(osp.basename(f))[0]}]({osp.basename(f)})' for f in figures]
