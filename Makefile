@@ -5,7 +5,8 @@
 #   make bundled-model  the default hand model shipped in mmpose_mlehand/bundled/ (synthetic data
 #                       only; BUNDLED=mlehand-synthetic-hand-small for the half-width one)
 #   make bundled-detector  the hand detector shipped in mmpose_mlehand/bundled/ (synthetic
-#                       scenes only; run it again after an interruption to resume)
+#                       scenes only; two runs of 5 epochs, the second from the weights
+#                       the first bundled; run it again after an interruption to resume)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Empty: the tool's default model (mmpose_mlehand.bundled.DEFAULT_MODEL).
@@ -31,8 +32,12 @@ quickstart: env
 bundled-model: env
 	$(PY) tools/train_bundled_model.py $(if $(BUNDLED),--model $(BUNDLED))
 
+DETECTOR_DIR ?= work_dirs/bundled/mlehand-hand-detector
 bundled-detector: env
-	$(PY) tools/train_bundled_detector.py
+	$(PY) tools/train_bundled_detector.py --work-dir $(DETECTOR_DIR)/run1
+	mkdir -p $(DETECTOR_DIR)/run2 && ln -sfn ../run1/data $(DETECTOR_DIR)/run2/data
+	$(PY) tools/train_bundled_detector.py --work-dir $(DETECTOR_DIR)/run2 --epochs 5 \
+	    --load-from mmpose_mlehand/bundled/rtmdet-nano_synthetic-scenes-320x320.pth
 
 clean-env:
 	rm -rf $(VENV)

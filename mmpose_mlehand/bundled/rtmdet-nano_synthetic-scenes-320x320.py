@@ -36,7 +36,8 @@ env_cfg = dict(
     cudnn_benchmark=False,
     dist_cfg=dict(backend='gloo'),
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0))
-hand_score_thr = 0.3
+hand_fallback_thr = None
+hand_score_thr = 0.4
 img_scales = [
     (
         640,
@@ -272,7 +273,6 @@ train_cfg = dict(max_epochs=5, type='EpochBasedTrainLoop', val_interval=1)
 train_dataloader = dict(
     batch_sampler=None,
     batch_size=16,
-    drop_last=True,
     dataset=dict(
         _scope_='mmdet',
         ann_file='annotations/hand_scenes_train.json',
@@ -325,6 +325,7 @@ train_dataloader = dict(
         ],
         test_mode=False,
         type='CocoDataset'),
+    drop_last=True,
     num_workers=1,
     persistent_workers=False,
     pin_memory=False,

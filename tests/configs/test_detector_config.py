@@ -112,7 +112,9 @@ def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path)
     assert record['previous_stage'] == earlier
     shipped = Config.fromfile(str(out_dir / f'{stem}.py'))
     assert shipped.hand_score_thr == record['operating_point']['score_thr']
-    assert shipped.hand_fallback_thr == record['operating_point']['fallback_thr']
+    # The fallback is measured, not shipped, without --ship-fallback.
+    assert shipped.hand_fallback_thr is None
+    assert record['operating_point']['fallback_shipped'] is False
     assert shipped.train_dataloader.dataset.data_root == tool.SHIPPED_DATA_ROOT
     for split in ('test', 'test_seen'):
         assert 0 <= record['metrics'][split]['hand/recall@0.5'] <= 1
