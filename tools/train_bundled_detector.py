@@ -56,8 +56,6 @@ from mmpose_mlehand.synthetic.scene_dataset import META_FILE, annotation_file  #
 #: COCO metrics copied into the provenance file (the hand-box recall is
 #: computed by :func:`box_samples` at the chosen threshold and at 0.3).
 REPORTED = ('coco/bbox_mAP', 'coco/bbox_mAP_50')
-#: MMPose's default bbox_thr.
-MMPOSE_BBOX_THR = 0.3
 #: The fallback threshold's budget: at most this many more hand-free val
 #: images with a (made-up) box than without a fallback.
 MAX_ADDED_FALSE = 0.05
@@ -200,7 +198,7 @@ def main(argv=None) -> None:
         raise RuntimeError('training saved no best checkpoint; check val_interval '
                            'against --epochs')
 
-    from mmpose_mlehand.apis.detector import MMDetHandDetector
+    from mmpose_mlehand.apis.detector import MMPOSE_BBOX_THR, MMDetHandDetector
     from mmpose_mlehand.evaluation import (choose_fallback_threshold, choose_score_threshold,
                                            recall_precision)
     detector = MMDetHandDetector(cfg, checkpoint)

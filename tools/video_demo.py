@@ -115,14 +115,12 @@ def detection_thresholds(args: argparse.Namespace) -> dict:
     """The tracker's detection thresholds: as given, else the bundled
     detector's own when it is the one used (MMPose's 0.3 and no fallback
     for other detectors)."""
-    score_thr, fallback_thr = 0.3, None
+    from mmpose_mlehand.apis.detector import MMPOSE_BBOX_THR, hand_thresholds
+    score_thr, fallback_thr = MMPOSE_BBOX_THR, None
     if args.det_config is None and args.det_onnx is None:
-        from mmengine.config import Config
-
         from mmpose_mlehand.bundled import DEFAULT_DETECTOR, bundled_model_files
-        cfg = Config.fromfile(bundled_model_files(DEFAULT_DETECTOR)[0])
-        score_thr = cfg.get('hand_score_thr') or score_thr
-        fallback_thr = cfg.get('hand_fallback_thr')
+        own_thr, fallback_thr = hand_thresholds(bundled_model_files(DEFAULT_DETECTOR)[0])
+        score_thr = MMPOSE_BBOX_THR if own_thr is None else own_thr
     if args.det_score_thr is not None:
         score_thr = args.det_score_thr
     if args.det_fallback_thr is not None:

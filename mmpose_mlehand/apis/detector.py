@@ -54,6 +54,20 @@ def load_detector(config: Union[str, Config, None] = None, checkpoint: Optional[
     return model.eval()
 
 
+#: MMPose's inferencer's default ``bbox_thr``: boxes kept above it.
+MMPOSE_BBOX_THR = 0.3
+
+
+def hand_thresholds(config: Union[str, Config]) -> Tuple[Optional[float], Optional[float]]:
+    """A detector config's own box thresholds, chosen on validation scenes by
+    ``tools/train_bundled_detector.py``: ``hand_score_thr`` (boxes kept above
+    it) and ``hand_fallback_thr`` (the best box kept above it when none
+    passes); None where the config has none.
+    """
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    return cfg.get('hand_score_thr'), cfg.get('hand_fallback_thr')
+
+
 class MMDetHandDetector:
     """Hand boxes with mmdet's inference (PyTorch).
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..hand_format import KEYPOINT_BBOX_SCALE
 from ..utils.boxes import box_iou, kept_boxes
+from .detector import MMPOSE_BBOX_THR
 
 Predictor = Callable[[np.ndarray, np.ndarray], Tuple[np.ndarray, np.ndarray]]
 Detector = Callable[[np.ndarray], Tuple[np.ndarray, np.ndarray]]
@@ -199,7 +200,7 @@ class MultiHandTracker:
     """
 
     def __init__(self, predictor: Predictor, detector: Detector, max_hands: int = 2,
-                 det_score_thr: float = 0.3, redetect_every: int = 10,
+                 det_score_thr: float = MMPOSE_BBOX_THR, redetect_every: int = 10,
                  miss_patience: int = 2, match_iou: float = 0.3, min_score: float = 0.2,
                  score_drop: float = 0.25, box_scale: float = 1.5,
                  score_momentum: float = 0.9, det_fallback_thr: Optional[float] = None):

@@ -27,12 +27,12 @@ from typing import List, Optional, Tuple, Union
 
 import mmcv
 import numpy as np
-from mmengine.config import Config
 from mmpose.apis.inferencers.base_mmpose_inferencer import BaseMMPoseInferencer
 from mmpose.apis.inferencers.pose2d_inferencer import Pose2DInferencer
 from mmpose.evaluation.functional import nms
 from mmpose.registry import DATASETS
 
+from ..apis.detector import MMPOSE_BBOX_THR, hand_thresholds
 from ..bundled import DEFAULT_DETECTOR, bundled_model_files
 from ..utils.boxes import kept_boxes
 
@@ -61,9 +61,8 @@ def _init_detector_bundled_by_default(self: BaseMMPoseInferencer,
         try:
             det_model, det_weights = bundled_model_files(DEFAULT_DETECTOR)
             det_cat_ids = HAND_CATEGORY_IDS
-            det_cfg = Config.fromfile(det_model)
-            self._mlehand_bbox_thr = det_cfg.get('hand_score_thr')
-            self._mlehand_default_fallback_thr = det_cfg.get('hand_fallback_thr')
+            self._mlehand_bbox_thr, self._mlehand_default_fallback_thr = \
+                hand_thresholds(det_model)
         except FileNotFoundError as exc:
             warnings.warn(f'{exc}; without it images without boxes are cropped whole')
     _mmpose_init_detector(self, det_model=det_model, det_weights=det_weights,
@@ -138,8 +137,6 @@ def _preprocess_with_detector_threshold(self: Pose2DInferencer, inputs, batch_si
                               bbox_thr=bbox_thr, nms_thr=nms_thr, **kwargs)
 
 
-#: MMPose's default ``bbox_thr``.
-MMPOSE_BBOX_THR = 0.3
 _mmpose_forward = Pose2DInferencer.forward
 _mmpose_preprocess = BaseMMPoseInferencer.preprocess
 _preprocess_single_before = Pose2DInferencer.preprocess_single
