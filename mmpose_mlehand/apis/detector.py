@@ -12,13 +12,15 @@ image, and boxes left without area dropped (mmdet clips them to the padded
 network input only), as ``OnnxHandDetector`` does.
 """
 import warnings
-from typing import Optional, Tuple, Union
+from typing import TYPE_CHECKING, Optional, Tuple, Union
 
 import numpy as np
-from mmengine.config import Config
+
+if TYPE_CHECKING:  # imported where used: the ONNX tracker runs without MMEngine
+    from mmengine.config import Config
 
 
-def load_detector(config: Union[str, Config, None] = None, checkpoint: Optional[str] = None,
+def load_detector(config: Union[str, 'Config', None] = None, checkpoint: Optional[str] = None,
                   device: str = 'cpu'):
     """Build an mmdet detector in eval mode; without arguments the bundled one.
 
@@ -33,6 +35,7 @@ def load_detector(config: Union[str, Config, None] = None, checkpoint: Optional[
         nn.Module: The detector, with ``cfg`` and ``dataset_meta`` set.
     """
     from mmdet.apis import init_detector
+    from mmengine.config import Config
 
     import mmpose_mlehand.plugin  # noqa: F401  (safe checkpoint loading)
     from mmpose_mlehand.bundled import DEFAULT_DETECTOR, bundled_model_files
@@ -58,12 +61,13 @@ def load_detector(config: Union[str, Config, None] = None, checkpoint: Optional[
 MMPOSE_BBOX_THR = 0.3
 
 
-def hand_thresholds(config: Union[str, Config]) -> Tuple[Optional[float], Optional[float]]:
+def hand_thresholds(config: Union[str, 'Config']) -> Tuple[Optional[float], Optional[float]]:
     """A detector config's own box thresholds, chosen on validation scenes by
     ``tools/train_bundled_detector.py``: ``hand_score_thr`` (boxes kept above
     it) and ``hand_fallback_thr`` (the best box kept above it when none
     passes); None where the config has none.
     """
+    from mmengine.config import Config
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     return cfg.get('hand_score_thr'), cfg.get('hand_fallback_thr')
 
@@ -84,7 +88,7 @@ class MMDetHandDetector:
             it are never returned.
     """
 
-    def __init__(self, config: Union[str, Config, None] = None,
+    def __init__(self, config: Union[str, 'Config', None] = None,
                  checkpoint: Optional[str] = None, device: str = 'cpu',
                  category_ids: Tuple[int, ...] = (0, )):
         from mmcv.transforms import Compose
