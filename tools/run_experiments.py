@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmpose_mlehand.experiments import PRESETS, plan_runs, run_sweep  # noqa: E402
 from mmpose_mlehand.experiments.sweep import describe  # noqa: E402
+from mmpose_mlehand.synthetic.styles import STYLES  # noqa: E402
 
 
 def _list(text: str) -> list:
@@ -50,14 +51,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="comma-separated noise levels (default: the preset's)")
     parser.add_argument('--seeds', type=lambda t: [int(s) for s in _list(t)], default=None,
                         help="comma-separated seeds (default: the preset's)")
-    parser.add_argument('--recipe', choices=('shared', 'recommended', 'both'), default='shared',
-                        help='shared: every model on the same schedule (default); '
+    parser.add_argument('--recipe', choices=('shared', 'recommended', 'both'), default=None,
+                        help='shared: every model on the same schedule; '
                         "recommended: baselines on their MMPose recipe's lr, warm-up and lr "
-                        'steps within the same budget; both')
+                        "steps within the same budget; both (default: the preset's runs, "
+                        'else shared)')
     parser.add_argument('--epochs', type=int, default=None, help="override the preset's")
     parser.add_argument('--num-samples', type=int, default=None,
                         help="synthetic hands per data set (override the preset's)")
     parser.add_argument('--batch-size', type=int, default=None, help="override the preset's")
+    parser.add_argument('--style', choices=tuple(STYLES), default=None,
+                        help="generator scene style (override the preset's)")
     parser.add_argument('--workers', type=int, default=None,
                         help="generator processes and dataloader workers (override)")
     parser.add_argument('--pretrained', action=argparse.BooleanOptionalAction, default=None,
@@ -86,9 +90,9 @@ def main(argv=None) -> int:
     if models == ['all']:
         from mmpose_mlehand.experiments.presets import PAPER_MODELS
         models = list(PAPER_MODELS)
-    recipes = ('shared', 'recommended') if args.recipe == 'both' else (args.recipe, )
+    recipes = {None: None, 'both': ('shared', 'recommended')}.get(args.recipe, (args.recipe, ))
     overrides = dict(epochs=args.epochs, num_samples=args.num_samples,
-                     batch_size=args.batch_size, workers=args.workers,
+                     batch_size=args.batch_size, workers=args.workers, style=args.style,
                      pretrained=args.pretrained, threads=args.threads)
     try:
         specs = plan_runs(preset, work_dir, models, args.noise, args.seeds, recipes, overrides)
@@ -103,7 +107,8 @@ def main(argv=None) -> int:
     request = dict(preset=preset.name, description=preset.description,
                    models=sorted({s['model'] for s in specs}),
                    noise=sorted({s['noise'] for s in specs}),
-                   seeds=sorted({s['seed'] for s in specs}), recipes=list(recipes),
+                   seeds=sorted({s['seed'] for s in specs}),
+                   recipes=sorted({s['recipe'] for s in specs}),
                    overrides={k: v for k, v in overrides.items() if v is not None})
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the current run too
     try:

@@ -6,10 +6,12 @@ process), reading and summarising result files (:mod:`.results`) and figures
 
 Importing this package imports neither torch nor MMPose.
 """
-from .presets import MODEL_SPECS, NOISE_LEVELS, PRESETS, ModelSpec, NoiseLevel, Preset, Recipe
+from .presets import (MODEL_SPECS, NOISE_LEVELS, PRESETS, ModelSpec, NoiseLevel, Preset, Recipe,
+                      RunBlock)
 from .sweep import finished, plan_runs, prepare_data, run_id, run_sweep
 
 __all__ = [
     'MODEL_SPECS', 'NOISE_LEVELS', 'PRESETS', 'ModelSpec', 'NoiseLevel', 'Preset', 'Recipe',
+    'RunBlock',
     'finished', 'plan_runs', 'prepare_data', 'run_id', 'run_sweep'
 ]

@@ -141,13 +141,26 @@ FIRST_NOISE_LEVELS = ('clean', 'gauss6', 'gauss6-out20')
 
 
 @dataclass(frozen=True)
+class RunBlock:
+    """Runs that a preset makes: every model at every noise level and seed,
+    in every recipe (``shared`` and/or ``recommended``; the latter for the
+    models that have one)."""
+
+    models: Tuple[str, ...]
+    noise: Tuple[str, ...]
+    seeds: Tuple[int, ...]
+    recipes: Tuple[str, ...] = ('shared', )
+
+
+@dataclass(frozen=True)
 class Preset:
     """A benchmark size.
 
     Attributes:
-        name (str): ``tiny``, ``small`` or ``full``.
+        name (str): ``tiny``, ``small``, ``medium`` or ``full``.
         size (str): ``'cpu'`` (configs/experiments) or ``'paper'``.
-        models, noise, seeds: What runs by default.
+        models, noise, seeds: What runs by default (every combination),
+            unless ``blocks`` is given.
         num_samples (int): Synthetic hands per data set (8:1:1 split).
         style (str): Generator scene style.
         epochs (int): Training epochs, the same for every model.
@@ -155,6 +168,9 @@ class Preset:
         workers (int): Generator processes and dataloader workers.
         pretrained (bool): Keep the configs' ImageNet initialisation.
         description (str): One line for ``--help`` and the results.
+        blocks (tuple[RunBlock]): What runs by default when not every
+            combination of ``models``, ``noise`` and ``seeds`` is wanted
+            (those then hold the blocks' union, for ``--help``).
     """
 
     name: str
@@ -169,10 +185,35 @@ class Preset:
     workers: int
     pretrained: bool = False
     description: str = ''
+    blocks: Tuple[RunBlock, ...] = ()
 
 
 LOSS_COMPARISON = ('mlehand', 'mlehand-ablation-integral-l1', 'mlehand-ablation-heatmap-l2',
                    'rle')
+
+#: The medium sweep (issue 24), in the order its blocks run, so that an
+#: interrupted sweep has decided the most: (1) the loss comparison and the
+#: stages, 6 seeds; (2) robustness to label noise, random and systematic, 6
+#: seeds; (3) the Fig. 7 baselines on clean labels, each on the shared schedule
+#: and on its recommended recipe, 3 seeds (paired with the method's). Not CPM:
+#: its 9x9-kernel, 128-channel stem takes 4.5 s per batch of 8 on this CPU
+#: (the method 0.13 s), 9 hours a run at this budget; it runs in ``full``.
+MEDIUM_BLOCKS = (
+    RunBlock(('mlehand', 'mlehand-ablation-integral-l1', 'mlehand-ablation-heatmap-l2-peak1'),
+             ('clean', ), tuple(range(6))),
+    RunBlock(('mlehand', 'mlehand-ablation-integral-l1'), ('gauss6-out20', 'swap10'),
+             tuple(range(6))),
+    RunBlock(('integral-l1', 'heatmap-l2', 'rle'), ('clean', ), (0, 1, 2),
+             ('shared', 'recommended')),
+)
+
+
+def _union(blocks: Tuple[RunBlock, ...]) -> Tuple[tuple, tuple, tuple]:
+    """The models, noise levels and seeds of some run blocks, in first-seen
+    order."""
+    return tuple(tuple(dict.fromkeys(x for block in blocks for x in getattr(block, field)))
+                 for field in ('models', 'noise', 'seeds'))
+
 
 PRESETS: Dict[str, Preset] = {preset.name: preset for preset in (
     Preset('tiny', 'cpu', ('mlehand', 'rle'), ('clean', 'gauss6-out20'), (0, ),
@@ -183,6 +224,13 @@ PRESETS: Dict[str, Preset] = {preset.name: preset for preset in (
            description="the paper's loss comparison (MLE, Integral-L1 ablation, "
            'heatmap-L2 ablation, RLE) on the quick start\'s CPU recipe: 6,000 hands '
            '(4,800 train), 2 epochs at batch 8 (1,200 updates) per run'),
+    Preset('medium', 'cpu', *_union(MEDIUM_BLOCKS),
+           num_samples=6000, style='photo', epochs=12, batch_size=8, workers=2,
+           blocks=MEDIUM_BLOCKS,
+           description="the paper's claims with power (issue 24): 6,000 photo-style hands "
+           '(4,800 train), 12 epochs at batch 8 (7,200 updates: where the method and the '
+           'Integral-L1 ablation stopped improving on validation, docs/results.md) per run, '
+           'about 20 min a run here; the loss comparison first'),
     Preset('full', 'paper', PAPER_MODELS, FIRST_NOISE_LEVELS, (0, 1),
            num_samples=16000, style='full', epochs=40, batch_size=32, workers=8,
            pretrained=True,

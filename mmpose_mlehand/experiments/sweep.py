@@ -25,7 +25,7 @@ import sys
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
-from .presets import MODEL_SPECS, NOISE_LEVELS, PRESETS, Preset
+from .presets import MODEL_SPECS, NOISE_LEVELS, PRESETS, Preset, RunBlock
 
 RECIPES = ('shared', 'recommended')
 #: Fields of a run spec that do not change what the run computes.
@@ -43,17 +43,27 @@ def data_root(work_dir: str, noise: str, seed: int) -> str:
     return osp.join(osp.abspath(work_dir), 'data', f'{noise}_seed{seed}')
 
 
+def _block_runs(block: RunBlock) -> List[tuple]:
+    """A block's ``(seed, noise, model, recipe)`` runs, ordered by seed, then
+    noise level, then model, so that each data set is rendered right before
+    the first run that needs it."""
+    return [(seed, level, model, recipe) for seed in block.seeds for level in block.noise
+            for model in block.models for recipe in block.recipes]
+
+
 def plan_runs(preset: Preset,
               work_dir: str,
               models: Optional[Sequence[str]] = None,
               noise: Optional[Sequence[str]] = None,
               seeds: Optional[Sequence[int]] = None,
-              recipes: Sequence[str] = ('shared', ),
+              recipes: Optional[Sequence[str]] = None,
               overrides: Optional[Dict[str, object]] = None) -> List[dict]:
     """Every run of a sweep, as JSON-ready specs, in execution order.
 
     Runs are ordered by seed, then noise level, then model, so that each data
-    set is generated once, right before the first run that needs it. The
+    set is generated once, right before the first run that needs it; a
+    preset's run blocks run one after the other, in their order (a run that
+    two blocks make runs once, in the first). The
     ``recommended`` recipe applies to baselines only (the method and the
     ablations have the paper's schedule as their own); asking for it for them
     adds nothing.
@@ -61,23 +71,38 @@ def plan_runs(preset: Preset,
     Args:
         preset (Preset): The size and defaults.
         work_dir (str): The sweep's folder.
-        models, noise, seeds: Override the preset's lists.
-        recipes (Sequence[str]): ``shared`` and/or ``recommended``.
+        models, noise, seeds, recipes: For a preset with run blocks, select
+            among its runs; otherwise replace the preset's lists (recipes:
+            ``shared`` by default). ``recipes``: ``shared`` and/or
+            ``recommended``.
         overrides (dict, optional): ``epochs``, ``num_samples``,
             ``batch_size``, ``workers``, ``style``, ``pretrained``, ``threads``.
 
     Returns:
         list[dict]: Run specs (see :mod:`.single_run`).
+
+    Raises:
+        ValueError: An unknown model, noise level, recipe or override, or a
+            selection that leaves none of the preset's runs.
     """
-    models = list(models or preset.models)
-    noise = list(noise or preset.noise)
-    seeds = list(preset.seeds if seeds is None else seeds)
     checks = (('model', models, MODEL_SPECS), ('noise level', noise, NOISE_LEVELS),
               ('recipe', recipes, RECIPES))
     for name, given, known in checks:
-        unknown = [x for x in given if x not in known]
+        unknown = [x for x in given or () if x not in known]
         if unknown:
             raise ValueError(f'unknown {name} {unknown}; known: {", ".join(known)}')
+    if preset.blocks:
+        selection = dict(enumerate((seeds, noise, models, recipes)))
+        wanted = [run for block in preset.blocks for run in _block_runs(block)
+                  if all(given is None or run[i] in given for i, given in selection.items())]
+        if not wanted:
+            raise ValueError(f'none of the {preset.name} preset\'s runs has the models, noise '
+                             'levels, seeds and recipes asked for')
+    else:
+        wanted = _block_runs(RunBlock(tuple(models or preset.models),
+                                      tuple(noise or preset.noise),
+                                      tuple(preset.seeds if seeds is None else seeds),
+                                      tuple(recipes or ('shared', ))))
     settings = dict(num_samples=preset.num_samples, style=preset.style, epochs=preset.epochs,
                     batch_size=preset.batch_size, workers=preset.workers,
                     pretrained=preset.pretrained, threads=None)
@@ -88,25 +113,22 @@ def plan_runs(preset: Preset,
             settings[key] = value
     work_dir = osp.abspath(work_dir)
     specs = []
-    for seed in seeds:
-        for level in noise:
-            for model in models:
-                spec_model = MODEL_SPECS[model]
-                for recipe in recipes:
-                    if recipe == 'recommended' and spec_model.recipe is None:
-                        continue
-                    rid = run_id(model, level, seed, recipe)
-                    specs.append(dict(
-                        run_id=rid, model=model, noise=level, seed=int(seed), recipe=recipe,
-                        preset=preset.name, size=preset.size,
-                        config=(spec_model.cpu_config if preset.size == 'cpu' else
-                                spec_model.paper_config),
-                        label_noise=NOISE_LEVELS[level].label_noise,
-                        noise_description=NOISE_LEVELS[level].description,
-                        data_root=data_root(work_dir, level, seed),
-                        run_dir=osp.join(work_dir, 'runs', rid),
-                        result_file=osp.join(work_dir, 'results', f'{rid}.json'),
-                        **settings))
+    for seed, level, model, recipe in dict.fromkeys(wanted):
+        spec_model = MODEL_SPECS[model]
+        if recipe == 'recommended' and spec_model.recipe is None:
+            continue
+        rid = run_id(model, level, seed, recipe)
+        specs.append(dict(
+            run_id=rid, model=model, noise=level, seed=int(seed), recipe=recipe,
+            preset=preset.name, size=preset.size,
+            config=(spec_model.cpu_config if preset.size == 'cpu' else
+                    spec_model.paper_config),
+            label_noise=NOISE_LEVELS[level].label_noise,
+            noise_description=NOISE_LEVELS[level].description,
+            data_root=data_root(work_dir, level, seed),
+            run_dir=osp.join(work_dir, 'runs', rid),
+            result_file=osp.join(work_dir, 'results', f'{rid}.json'),
+            **settings))
     return specs
 
 
@@ -338,8 +360,12 @@ def describe(preset_names: Iterable[str] = PRESETS) -> str:
     lines = ['presets:']
     for name in preset_names:
         preset = PRESETS[name]
-        lines.append(f'  {name}: {preset.description}; models {",".join(preset.models)}; '
-                     f'noise {",".join(preset.noise)}; seeds {",".join(map(str, preset.seeds))}')
+        blocks = preset.blocks or (RunBlock(preset.models, preset.noise, preset.seeds), )
+        runs = '; '.join(
+            f'models {",".join(block.models)} x noise {",".join(block.noise)} x seeds '
+            f'{",".join(map(str, block.seeds))} ({" and ".join(block.recipes)} recipe)'
+            for block in blocks)
+        lines.append(f'  {name}: {preset.description}; {runs}')
     lines.append('models:')
     for spec in MODEL_SPECS.values():
         recipe = f'; recommended recipe: {spec.recipe.name}' if spec.recipe else ''

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from mmpose_mlehand.evaluation.mean_pose import mean_pose_hand_box_metrics
-from mmpose_mlehand.experiments import PRESETS, finished, plan_runs
+from mmpose_mlehand.experiments import PRESETS, Preset, RunBlock, finished, plan_runs
 from mmpose_mlehand.experiments.results import format_ci, group_results, mean_ci, summary_markdown
 
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
@@ -137,6 +137,31 @@ def test_plan_orders_by_data_and_gives_recipes_to_baselines_only(tmp_path):
         plan_runs(PRESETS['tiny'], str(tmp_path), models=['nope'])
 
 
+def test_plan_of_run_blocks_makes_their_runs_and_selects_among_them(tmp_path):
+    preset = Preset('blocks', 'cpu', (), (), (), num_samples=40, style='clean', epochs=1,
+                    batch_size=4, workers=0, blocks=(
+                        RunBlock(('mlehand', 'mlehand-ablation-integral-l1'), ('clean', ),
+                                 (0, 1)),
+                        RunBlock(('mlehand', ), ('swap10', ), (1, )),
+                        RunBlock(('rle', 'mlehand'), ('clean', ), (0, ),
+                                 ('shared', 'recommended'))))
+    ids = [s['run_id'] for s in plan_runs(preset, str(tmp_path))]
+    # Block after block; within one by seed, then noise level, then model.
+    # Blocks overlap (mlehand, clean, seed 0: run once); the method has no
+    # recommended recipe.
+    assert ids == ['mlehand__clean__seed0', 'mlehand-ablation-integral-l1__clean__seed0',
+                   'mlehand__clean__seed1', 'mlehand-ablation-integral-l1__clean__seed1',
+                   'mlehand__swap10__seed1',
+                   'rle__clean__seed0', 'rle__clean__seed0__recommended']
+    ids = [s['run_id'] for s in plan_runs(preset, str(tmp_path), models=['mlehand'],
+                                          seeds=[1])]
+    assert ids == ['mlehand__clean__seed1', 'mlehand__swap10__seed1']
+    ids = [s['run_id'] for s in plan_runs(preset, str(tmp_path), recipes=['recommended'])]
+    assert ids == ['rle__clean__seed0__recommended']
+    with pytest.raises(ValueError, match='none of the blocks preset'):
+        plan_runs(preset, str(tmp_path), models=['cpm'])
+
+
 def test_finished_detects_other_settings(tmp_path):
     spec, = plan_runs(PRESETS['tiny'], str(tmp_path), models=['mlehand'], noise=['clean'])
     assert not finished(spec)
@@ -251,3 +276,55 @@ def test_learning_curves_are_averaged_over_seeds_by_epoch():
     for result in results:
         result.pop('val_curves', None)
     assert '## Learning curves' not in summary_markdown(results)
+
+
+def test_medium_preset_resolves_to_its_budget_for_every_model(tmp_path):
+    """Every run of the medium sweep trains for the same stated budget: the
+    configs it builds are compared key by key (issue 24)."""
+    from mmpose_mlehand.experiments.presets import MODEL_SPECS
+    from mmpose_mlehand.experiments.single_run import apply_schedule, apply_variant, build_config
+
+    preset = PRESETS['medium']
+    specs = plan_runs(preset, str(tmp_path))
+    for spec in specs:
+        ann_dir = osp.join(spec['data_root'], 'annotations')
+        if not osp.isdir(ann_dir):  # only the number of training hands is read
+            os.makedirs(ann_dir)
+            with open(osp.join(ann_dir, 'freihand_train.json'), 'w') as f:
+                json.dump(dict(annotations=[{}] * 4800), f)
+    seen = set()
+    for spec in specs:
+        key = (spec['model'], spec['recipe'])
+        assert (spec['num_samples'], spec['style'], spec['epochs'], spec['batch_size']) == (
+            6000, 'photo', 12, 8), spec['run_id']
+        assert not spec['pretrained'] and spec['size'] == 'cpu'
+        if key in seen:
+            continue
+        seen.add(key)
+        model = MODEL_SPECS[spec['model']]
+        cfg = build_config(spec)
+        if model.variant:
+            apply_variant(cfg, model.variant)
+        schedule = apply_schedule(cfg, spec, model)
+        assert cfg.train_cfg == dict(by_epoch=True, max_epochs=12, val_interval=1), key
+        assert cfg.train_dataloader.batch_size == 8, key
+        assert cfg.randomness == dict(seed=spec['seed']), key
+        assert cfg.train_dataloader.dataset.data_root == spec['data_root'], key
+        # 4,800 training hands at batch 8: 600 updates an epoch, 7,200 in all.
+        assert schedule['iterations'] == 7200, key
+        assert schedule['name'] == spec['recipe'], key
+        assert cfg.param_scheduler[-1]['end'] in (12, 7200), key
+    # The blocks of issue 24: the loss comparison on 6 seeds, robustness on
+    # 6 seeds at two noisy levels, the Fig. 7 baselines but CPM on both recipes.
+    runs = {(s['model'], s['noise'], s['recipe']): set() for s in specs}
+    for s in specs:
+        runs[(s['model'], s['noise'], s['recipe'])].add(s['seed'])
+    for model in ('mlehand', 'mlehand-ablation-integral-l1', 'mlehand-ablation-heatmap-l2-peak1'):
+        assert runs[(model, 'clean', 'shared')] == set(range(6))
+    for model in ('mlehand', 'mlehand-ablation-integral-l1'):
+        for level in ('gauss6-out20', 'swap10'):
+            assert runs[(model, level, 'shared')] == set(range(6))
+    for model in ('integral-l1', 'heatmap-l2', 'rle'):
+        assert runs[(model, 'clean', 'shared')] == runs[(model, 'clean', 'recommended')] == \
+            {0, 1, 2}
+    assert len(specs) == 18 + 24 + 18
