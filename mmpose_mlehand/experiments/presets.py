@@ -196,8 +196,8 @@ LOSS_COMPARISON = ('mlehand', 'mlehand-ablation-integral-l1', 'mlehand-ablation-
 #: stages, 6 seeds; (2) robustness to label noise, random and systematic, 6
 #: seeds; (3) the Fig. 7 baselines on clean labels, each on the shared schedule
 #: and on its recommended recipe, 3 seeds (paired with the method's). Not CPM:
-#: its 9x9-kernel, 128-channel stem takes 4.5 s per batch of 8 on this CPU
-#: (the method 0.13 s), 9 hours a run at this budget; it runs in ``full``.
+#: its 9x9-kernel, 128-channel stem takes 4.5 s per training step on this
+#: CPU (the method 0.21 s), 9 hours a run at this budget; it runs in ``full``.
 MEDIUM_BLOCKS = (
     RunBlock(('mlehand', 'mlehand-ablation-integral-l1', 'mlehand-ablation-heatmap-l2-peak1'),
              ('clean', ), tuple(range(6))),
