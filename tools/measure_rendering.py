@@ -61,6 +61,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--config', default=ablation.RECIPE,
                         help='training recipe, relative to the repository (default: '
                         f'{ablation.RECIPE})')
+    parser.add_argument('--proxy', choices=ablation.PROXY_FAMILIES, default=ablation.HELDOUT_FAMILY,
+                        help='family of the shared data set that selects (val) and reports '
+                        "(test): 'heldout' (held-out appearances, default) or 'hard' (also hard "
+                        'light, low contrast, closed, turned and side-on hands)')
     parser.add_argument('--threads', type=int, default=None,
                         help="torch threads per run (default: torch's choice)")
     parser.add_argument('--max-runs', type=int, default=None,
@@ -97,7 +101,8 @@ def main(argv=None) -> int:
                      threads=args.threads)
     try:
         specs = ablation.plan_variants(preset, work_dir, args.variants, args.seed,
-                                       args.heldout_seed, overrides, args.config)
+                                       args.heldout_seed, overrides, args.config,
+                                       args.proxy)
     except ValueError as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
@@ -105,12 +110,12 @@ def main(argv=None) -> int:
         for spec in specs:
             print(f'{spec["variant"]}: switched off {spec["changed"] or "-"}; '
                   f'{spec["num_samples"]} hands, {spec["epochs"]} epochs at batch '
-                  f'{spec["batch_size"]}; held-out {spec["num_heldout"]} hands, seed '
-                  f'{spec["heldout_seed"]}')
+                  f'{spec["batch_size"]}; {spec["proxy"]} family {spec["num_heldout"]} hands, '
+                  f'seed {spec["heldout_seed"]}')
         return 0
     request = dict(preset=preset.name, description=preset.description,
                    variants=[s['variant'] for s in specs], seed=args.seed,
-                   heldout_seed=specs[0]['heldout_seed'], config=args.config,
+                   heldout_seed=specs[0]['heldout_seed'], proxy=args.proxy, config=args.config,
                    overrides={k: v for k, v in overrides.items() if v is not None})
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the current run too
     try:

@@ -56,16 +56,21 @@ RECIPE = 'configs/bundled/mlehand_res18-half_synthetic-photo-96x96.py'
 #: Checkpoint selection on the held-out family's validation split.
 SELECTION_METRIC = 'frame-AUC'
 #: Metrics reported per test split (HandPCK, HandNME, MMPose's AUC and EPE).
-REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE')
+REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE', 'mirror-confusion')
 #: Metric of the gap and of the comparison with ``photo`` in the table.
 GAP_METRIC = 'frame-PCK@0.2'
 #: Table columns per test split: metric key and header.
-TABLE_METRICS = (('frame-PCK@0.2', 'frame-PCK@0.2'), ('PCK@0.2', 'PCK@0.2'), ('NME', 'NME'))
+TABLE_METRICS = (('frame-PCK@0.2', 'frame-PCK@0.2'), ('PCK@0.2', 'PCK@0.2'), ('NME', 'NME'),
+                 ('mirror-confusion', 'mirror-confused'))
 #: The variant every other one is compared with.
 REFERENCE = 'photo'
 #: Style and family of the shared held-out data set.
 HELDOUT_STYLE = 'photo'
 HELDOUT_FAMILY = 'heldout'
+#: Families the shared held-out data set may come from (``--proxy``): the
+#: held-out appearances, or the ``hard`` family (held-out appearances plus
+#: hard light, low contrast, closed, turned and side-on hands; issue 22).
+PROXY_FAMILIES = (HELDOUT_FAMILY, 'hard')
 #: Seed of the held-out data set: the training seed plus this (as
 #: tools/train_bundled_model.py does).
 HELDOUT_SEED_OFFSET = 1
@@ -143,6 +148,9 @@ VARIANTS: Dict[str, RenderingVariant] = {v.key: v for v in (
     RenderingVariant('full', 'full', None,
                      'reference: the default style (no appearance families: its skin tones '
                      'include the held-out bands)'),
+    RenderingVariant('photo-varied', 'photo-varied', None,
+                     'photo plus closed (30%), turned (25%) and side-on (20%) hands and the '
+                     "back's tendons and knuckles drawn (issue 22)"),
 )}
 
 
@@ -188,9 +196,9 @@ PRESETS: Dict[str, AblationPreset] = {p.name: p for p in (
 )}
 
 
-def heldout_root(work_dir: str, heldout_seed: int) -> str:
+def heldout_root(work_dir: str, heldout_seed: int, family: str = HELDOUT_FAMILY) -> str:
     """Folder of the shared held-out data set."""
-    return osp.join(osp.abspath(work_dir), 'data', f'heldout_{HELDOUT_STYLE}_seed{heldout_seed}')
+    return osp.join(osp.abspath(work_dir), 'data', f'{family}_{HELDOUT_STYLE}_seed{heldout_seed}')
 
 
 def plan_variants(preset: AblationPreset,
@@ -199,7 +207,8 @@ def plan_variants(preset: AblationPreset,
                   seed: int = 0,
                   heldout_seed: Optional[int] = None,
                   overrides: Optional[Dict[str, object]] = None,
-                  config: str = RECIPE) -> List[dict]:
+                  config: str = RECIPE,
+                  proxy: str = HELDOUT_FAMILY) -> List[dict]:
     """Every variant's run, as JSON-ready specs, in execution order.
 
     Args:
@@ -214,14 +223,18 @@ def plan_variants(preset: AblationPreset,
             ``epochs``, ``batch_size``, ``workers``, ``threads`` (None keeps
             the preset's).
         config (str): Training recipe, relative to the repository root.
+        proxy (str): Family of the shared held-out data set (its val selects,
+            its test reports): one of :data:`PROXY_FAMILIES`.
 
     Returns:
         list[dict]: Run specs (see :func:`run_variant`).
 
     Raises:
-        ValueError: On an unknown variant or override, or a budget too small
-            to split.
+        ValueError: On an unknown variant, override or proxy family, or a
+            budget too small to split.
     """
+    if proxy not in PROXY_FAMILIES:
+        raise ValueError(f'unknown proxy family {proxy!r}; known: {", ".join(PROXY_FAMILIES)}')
     keys = list(variants or preset.variants)
     if keys == ['all']:
         keys = list(VARIANTS)
@@ -254,9 +267,9 @@ def plan_variants(preset: AblationPreset,
             run_id=key, variant=key, changed=variant.field,
             style=dataclasses.asdict(variant.style),
             preset=preset.name, config=config, seed=int(seed),
-            heldout_seed=int(heldout_seed),
+            heldout_seed=int(heldout_seed), proxy=proxy,
             data_root=osp.join(work_dir, 'data', f'{key}_seed{seed}'),
-            heldout_root=heldout_root(work_dir, heldout_seed),
+            heldout_root=heldout_root(work_dir, heldout_seed, proxy),
             run_dir=osp.join(work_dir, 'runs', key),
             result_file=osp.join(work_dir, 'results', f'{key}.json'),
             **settings))
@@ -282,7 +295,7 @@ def prepare_data(root: str,
     Args:
         root (str): Data folder (replaced if its stamp differs).
         style (str or SceneStyle): Scene style name or object.
-        family (str): ``'train'`` or ``'heldout'``.
+        family (str): ``'train'``, ``'heldout'`` or ``'hard'``.
         num (int): Hands (8:1:1 train/val/test).
         seed (int): Rendering and split seed.
         workers (int): Generator processes.
@@ -461,7 +474,9 @@ def run_variant(spec: dict) -> dict:
         test_sizes=sizes,
         metrics=metrics,
         gap=gap,
-        selection=dict(metric=SELECTION_METRIC, split="held-out family's val",
+        selection=dict(metric=SELECTION_METRIC,
+                       split=("held-out family's val" if spec['proxy'] == HELDOUT_FAMILY
+                              else f"{spec['proxy']} family's val"),
                        best_val=_number(best_val), checkpoint=checkpoint),
         wall_time_s=dict(data=_data_seconds(spec['data_root']),
                          heldout_data=_data_seconds(spec['heldout_root']),
@@ -527,7 +542,7 @@ def run_ablation(specs: Sequence[dict],
         atomic_write_json(osp.join(work_dir, 'ablation.json'), request, indent=1)
 
     def prepare(spec: dict) -> None:
-        prepare_data(spec['heldout_root'], HELDOUT_STYLE, HELDOUT_FAMILY,
+        prepare_data(spec['heldout_root'], HELDOUT_STYLE, spec.get('proxy', HELDOUT_FAMILY),
                      spec['num_heldout'], spec['heldout_seed'], spec['workers'], log)
         prepare_data(spec['data_root'], VARIANTS[spec['variant']].style_arg, 'train',
                      spec['num_samples'], spec['seed'], spec['workers'], log)
@@ -601,8 +616,9 @@ def table_markdown(results: Sequence[dict]) -> str:
         lines.append(f'- budget: {num} training-family hands per variant (8:1:1), {epochs} '
                      f'epochs at batch {batch} ({iterations} updates), `{config}`')
     for heldout in _distinct((r['budget']['num_heldout'], r['seeds']['heldout'],
-                              r['test_sizes']['heldout']) for r in results):
-        lines.append(f'- held-out: `{HELDOUT_STYLE}` style, `{HELDOUT_FAMILY}` family, '
+                              r['test_sizes']['heldout'],
+                              r['spec'].get('proxy', HELDOUT_FAMILY)) for r in results):
+        lines.append(f'- held-out: `{HELDOUT_STYLE}` style, `{heldout[3]}` family, '
                      f'{heldout[0]} hands, seed {heldout[1]}: checkpoint selected on its '
                      f'val split ({SELECTION_METRIC}), tested on its test split '
                      f'({heldout[2]} hands)')

@@ -65,6 +65,20 @@ def test_plan_gives_every_variant_the_same_budget_and_one_heldout_set(tmp_path):
         plan_variants(PRESETS['tiny'], str(tmp_path), overrides=dict(num_heldout=5))
 
 
+def test_plan_on_the_hard_proxy_selects_and_tests_on_the_hard_family(tmp_path):
+    heldout, = {s['heldout_root'] for s in plan_variants(PRESETS['small'], str(tmp_path))}
+    specs = plan_variants(PRESETS['small'], str(tmp_path), ['photo', 'photo-varied'],
+                          proxy='hard')
+    assert {s['proxy'] for s in specs} == {'hard'}
+    hard, = {s['heldout_root'] for s in specs}
+    assert osp.basename(hard) == 'hard_photo_seed1' and osp.basename(heldout) == \
+        'heldout_photo_seed1'
+    assert VARIANTS['photo-varied'].style == STYLES['photo-varied']
+    assert specs[1]['style'] == dataclasses.asdict(STYLES['photo-varied'])
+    with pytest.raises(ValueError, match='unknown proxy family'):
+        plan_variants(PRESETS['tiny'], str(tmp_path), proxy='train')
+
+
 def _tool(repo_root: str, *args: str) -> str:
     result = subprocess.run([sys.executable, 'tools/measure_rendering.py', *args],
                             cwd=repo_root, capture_output=True, text=True, timeout=600)
