@@ -230,7 +230,7 @@ PRESETS: Dict[str, Preset] = {preset.name: preset for preset in (
            description="the paper's claims with power (issue 24): 6,000 photo-style hands "
            '(4,800 train), 12 epochs at batch 8 (7,200 updates: where the method and the '
            'Integral-L1 ablation stopped improving on validation, docs/results.md) per run, '
-           'about 20 min a run here; the loss comparison first'),
+           'about 22 min a run here; the loss comparison first'),
     Preset('full', 'paper', PAPER_MODELS, FIRST_NOISE_LEVELS, (0, 1),
            num_samples=16000, style='full', epochs=40, batch_size=32, workers=8,
            pretrained=True,

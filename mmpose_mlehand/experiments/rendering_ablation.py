@@ -542,7 +542,7 @@ def run_ablation(specs: Sequence[dict],
         atomic_write_json(osp.join(work_dir, 'ablation.json'), request, indent=1)
 
     def prepare(spec: dict) -> None:
-        prepare_data(spec['heldout_root'], HELDOUT_STYLE, spec.get('proxy', HELDOUT_FAMILY),
+        prepare_data(spec['heldout_root'], HELDOUT_STYLE, spec['proxy'],
                      spec['num_heldout'], spec['heldout_seed'], spec['workers'], log)
         prepare_data(spec['data_root'], VARIANTS[spec['variant']].style_arg, 'train',
                      spec['num_samples'], spec['seed'], spec['workers'], log)
