@@ -18,6 +18,7 @@ Examples::
     python tools/measure_rendering.py                      # every variant, ~1 h (estimate)
     python tools/measure_rendering.py --variants photo,no-upright,clean
     python tools/measure_rendering.py --table-only         # rewrite the table
+    python tools/measure_rendering.py --paired runs/seed0 runs/seed1 runs/seed2
 """
 import argparse
 import os
@@ -73,6 +74,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="keep each variant's rendered data after its run")
     parser.add_argument('--table-only', action='store_true',
                         help='only rewrite the table from the stored result files')
+    parser.add_argument('--paired', nargs='+', metavar='WORK_DIR', default=None,
+                        help='only compare: every variant against photo over seeds, one work '
+                        'dir per --seed (paired differences, 95%% intervals, verdicts)')
     parser.add_argument('--dry-run', action='store_true', help='print the plan and exit')
     return parser.parse_args(argv)
 
@@ -86,6 +90,13 @@ def _interrupt(signum, frame) -> None:
 def main(argv=None) -> int:
     """Plan and run the ablation (or rewrite its table); return the exit status."""
     args = parse_args(argv)
+    if args.paired:
+        try:
+            print(ablation.paired_markdown(args.paired), end='')
+        except ValueError as exc:
+            print(f'error: {exc}', file=sys.stderr)
+            return 2
+        return 0
     preset = ablation.PRESETS[args.preset]
     work_dir = args.work_dir or os.path.join('work_dirs', 'rendering', preset.name)
     if args.table_only:

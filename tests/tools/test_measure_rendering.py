@@ -16,7 +16,7 @@ import pytest
 
 from mmpose_mlehand.experiments.rendering_ablation import (GAP_METRIC, PRESETS, REFERENCE,
                                                            TABLE_FILE, TABLE_METRICS, VARIANTS,
-                                                           plan_variants)
+                                                           paired_markdown, plan_variants)
 from mmpose_mlehand.synthetic.styles import STYLES, SceneStyle
 
 #: Keys every result file has.
@@ -163,3 +163,64 @@ def test_table_holds_the_stored_numbers(repo_root, tiny_ablation):
     _tool(repo_root, '--preset', 'tiny', '--work-dir', work_dir, '--table-only')
     with open(table_file, encoding='utf-8') as f:
         assert f.read() == table
+
+
+def _fake_result(work_dir: str, seed: int, variant: str, frame_pck: float, mirror: float,
+                 best_val: float, epochs: int = 3) -> None:
+    """A result file with only what the paired comparison reads."""
+    folder = osp.join(work_dir, 'results')
+    os.makedirs(folder, exist_ok=True)
+    result = dict(schema=1, variant=variant, seeds=dict(data=seed),
+                  budget=dict(num_samples=4000, epochs=epochs, batch_size=8),
+                  spec=dict(config='recipe.py', proxy='hard'),
+                  selection=dict(best_val=best_val),
+                  metrics=dict(heldout={'frame-PCK@0.2': frame_pck, 'PCK@0.2': frame_pck,
+                                        'mirror-confusion': mirror}))
+    with open(osp.join(folder, f'{variant}.json'), 'w', encoding='utf-8') as f:
+        json.dump(result, f)
+
+
+def _paired_rows(table: str) -> dict:
+    rows = {}
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip('|').split('|')]
+        rows[(cells[0].strip('`'), cells[1])] = cells[2:]
+    return rows
+
+
+def test_paired_comparison_over_seeds_by_hand(repo_root, tmp_path):
+    photo = dict(frame=[0.50, 0.60, 0.55], mirror=[0.20, 0.22, 0.18], val=[0.70, 0.71, 0.72])
+    varied = dict(frame=[0.56, 0.63, 0.58], mirror=[0.10, 0.12, 0.09], val=[0.69, 0.70, 0.71])
+    dirs = []
+    for seed in range(3):
+        work_dir = str(tmp_path / f'seed{seed}')
+        dirs.append(work_dir)
+        _fake_result(work_dir, seed, 'photo', photo['frame'][seed], photo['mirror'][seed],
+                     photo['val'][seed])
+        _fake_result(work_dir, seed, 'photo-varied', varied['frame'][seed],
+                     varied['mirror'][seed], varied['val'][seed])
+    rows = _paired_rows(paired_markdown(dirs))
+    # frame-PCK differences 0.06, 0.03, 0.03: mean 0.04, sd 0.01732, se 0.01,
+    # t(0.975, 2) = 4.3027: [-0.003, +0.083], which holds 0.
+    assert rows[('photo-varied', 'frame-PCK@0.2 (test)')] == [
+        '0.550', '0.590', '+0.040 [-0.003, +0.083]', '3 (0, 1, 2)', 'not separable']
+    # mirror-confusion differences -0.10, -0.10, -0.09: mean -0.0967, sd
+    # 0.005774, se 0.003333: [-0.111, -0.082], below 0 and lower is better.
+    assert rows[('photo-varied', 'mirror-confusion (test)')][2:] == [
+        '-0.097 [-0.111, -0.082]', '3 (0, 1, 2)', 'supported']
+    # val frame-AUC lower by exactly 0.01 at every seed: a zero-width interval below 0.
+    assert rows[('photo-varied', 'frame-AUC (val, selection)')][-1] == 'contradicted'
+    # The command line prints the same table.
+    out = subprocess.run([sys.executable, 'tools/measure_rendering.py', '--paired', *dirs],
+                         cwd=repo_root, capture_output=True, text=True, check=True).stdout
+    assert _paired_rows(out) == rows
+
+
+def test_paired_comparison_refuses_runs_that_are_not_paired(tmp_path):
+    _fake_result(str(tmp_path / 'a'), 0, 'photo', 0.5, 0.2, 0.7)
+    _fake_result(str(tmp_path / 'b'), 0, 'photo', 0.5, 0.2, 0.7)
+    with pytest.raises(ValueError, match='seed 0, variant photo also in'):
+        paired_markdown([str(tmp_path / 'a'), str(tmp_path / 'b')])
+    _fake_result(str(tmp_path / 'c'), 1, 'photo', 0.5, 0.2, 0.7, epochs=6)
+    with pytest.raises(ValueError, match='not paired'):
+        paired_markdown([str(tmp_path / 'a'), str(tmp_path / 'c')])
