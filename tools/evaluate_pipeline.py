@@ -10,12 +10,15 @@ annotated box, and the hand recall at IoU 0.5.
 Example:
     python tools/evaluate_pipeline.py --ann data/hand_scenes/annotations/hand_scenes_test.json \\
         --images data/hand_scenes/images/test --json work_dirs/pipeline_test.json
+    python tools/evaluate_pipeline.py ... --colour gray    # the same in grayscale
 """
 import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from mmpose_mlehand.analysis.colour_shifts import COLOUR_SHIFTS, colour_shift  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -30,6 +33,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'default, the bundled hand detector)')
     parser.add_argument('--det-weights', help='weights of --det-model')
     parser.add_argument('--thr', type=float, default=0.2, help='PCK threshold (default 0.2)')
+    parser.add_argument('--colour', choices=['as-is', *COLOUR_SHIFTS],
+                        default='as-is', help='colour shift applied to every image first (how '
+                        'much the models lean on skin colour; default as-is)')
     parser.add_argument('--max-images', type=int, help='only the first images')
     parser.add_argument('--threads', type=int, default=2, help='torch threads (default 2)')
     parser.add_argument('--json', help='write the results here')
@@ -53,10 +59,11 @@ def main(argv=None) -> int:
         if done % 50 == 0 or done == total:
             print(f'{done}/{total} images', flush=True)
 
+    recolour = None if args.colour == 'as-is' else colour_shift(args.colour)
     result = evaluate_pipeline(inferencer, args.ann, args.images, args.thr, args.max_images,
-                               progress)
+                               progress, recolour)
     result.update(ann=args.ann, pose_model=args.pose_model, det_model=args.det_model,
-                  threads=args.threads)
+                  det_weights=args.det_weights, colour=args.colour, threads=args.threads)
     for key, value in result.items():
         print(f'{key}: {value:.4f}' if isinstance(value, float) else f'{key}: {value}')
     if args.json:

@@ -13,7 +13,9 @@ hand boxes and 21 keypoints (the synthetic scenes of
   (greedy matching by box score, :func:`~mmpose_mlehand.utils.boxes.match_boxes`).
 
 PCK@thr counts keypoints (in the frame) whose error is below ``thr`` times
-the longer side of the annotated box (the keypoint extent x 1.2).
+the longer side of the annotated box (the keypoint extent x 1.2). A colour
+shift (:mod:`.colour_shifts`) can be applied to every image first, to both
+runs.
 """
 import json
 import os.path as osp
@@ -42,9 +44,19 @@ def hand_errors(truth: np.ndarray, visible: np.ndarray,
     return best
 
 
+def _read_bgr(path: str) -> np.ndarray:
+    import cv2
+    image = cv2.imread(path, cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError(f'{path}: missing or unreadable image (expected a photograph '
+                         'that OpenCV decodes)')
+    return image
+
+
 def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
                       thr: float = 0.2, max_images: Optional[int] = None,
-                      progress: Optional[Callable[[int, int], None]] = None) -> Dict:
+                      progress: Optional[Callable[[int, int], None]] = None,
+                      recolour: Optional[Callable[[np.ndarray], np.ndarray]] = None) -> Dict:
     """Run the inferencer with and without boxes over a COCO file's images.
 
     Args:
@@ -56,6 +68,9 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         thr (float): PCK threshold as a share of the box's longer side.
         max_images (int, optional): Only the first images.
         progress (callable, optional): Called with (done, total) per image.
+        recolour (callable, optional): Applied to each (H, W, 3) BGR image
+            before both runs (the inferencer then gets the array, not the
+            path).
 
     Returns:
         dict: ``images``, ``hands``, ``recall@0.5``, ``pck_end_to_end``,
@@ -73,9 +88,12 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
     hands = found = missed = false_boxes = 0
     start = time.perf_counter()
     for done, image in enumerate(images, 1):
-        path = osp.join(image_dir, image['file_name'])
+        # What the inferencer gets: the file, or the recoloured pixels.
+        source = osp.join(image_dir, image['file_name'])
+        if recolour is not None:
+            source = recolour(_read_bgr(source))
         anns = by_image.get(image['id'], [])
-        predicted = _instances(next(inferencer(path)))
+        predicted = _instances(next(inferencer(source)))
         boxes = np.array([p['bbox'][0] for p in predicted], np.float32).reshape(-1, 4)
         scores = np.array([p.get('bbox_score', 1.0) for p in predicted], np.float32)
         truth_boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in
@@ -85,7 +103,7 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         found += int((gt_match >= 0).sum())
         false_boxes += int((pred_match < 0).sum())
         if anns:
-            given = _instances(next(inferencer(path, bboxes=[truth_boxes])))
+            given = _instances(next(inferencer(source, bboxes=[truth_boxes])))
         for k, ann in enumerate(anns):
             kpts = np.asarray(ann['keypoints'], np.float64).reshape(-1, 3)
             visible = kpts[:, 2] > 0

@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pytest
 
+from mmpose_mlehand.analysis.colour_shifts import colour_shift
 from mmpose_mlehand.analysis.pipeline_accuracy import evaluate_pipeline, hand_errors
 
 
@@ -65,3 +66,61 @@ def test_evaluate_pipeline_counts_missed_hands_as_wrong(tmp_path):
     assert result['pck@0.2_end_to_end'] == pytest.approx(2 / 5)
     assert result['pck@0.2_true_box'] == pytest.approx(3 / 5)
     assert result['pck@0.2_drop'] == pytest.approx(1 / 5)
+
+
+class RecordingInferencer(FakeInferencer):
+    """FakeInferencer that takes pixels: every image is '1.jpg', and the
+    arrays it got are kept."""
+
+    def __init__(self, detected, given):
+        super().__init__(detected, given)
+        self.seen = []
+
+    def __call__(self, image, bboxes=None):
+        self.seen.append(image)
+        return super().__call__('1.jpg', bboxes)
+
+
+def test_evaluate_pipeline_recolours_every_image_of_both_runs(tmp_path):
+    import cv2
+    image = np.zeros((40, 60, 3), np.uint8)
+    image[..., 2] = 200  # red
+    cv2.imwrite(str(tmp_path / '1.png'), image)
+    kp = [[10, 10, 2], [20, 20, 2]]
+    coco = dict(images=[dict(id=1, file_name='1.png')],
+                annotations=[dict(id=1, image_id=1, bbox=[0, 0, 30, 30], keypoints=sum(kp, []))])
+    (tmp_path / 'ann.json').write_text(json.dumps(coco))
+    truth = np.array(kp, float)[:, :2]
+    inferencer = RecordingInferencer(
+        {'1.jpg': [dict(bbox=[[0, 0, 30, 30]], bbox_score=0.9, keypoints=truth)]},
+        {'1.jpg': [truth]})
+    result = evaluate_pipeline(inferencer, str(tmp_path / 'ann.json'), str(tmp_path),
+                               recolour=colour_shift('gray'))
+    assert len(inferencer.seen) == 2  # without a box and with the true box
+    for seen in inferencer.seen:
+        # OpenCV's luma of pure red 200: 0.299 * 200 = 59.8 -> 60, in every channel.
+        assert seen.shape == (40, 60, 3) and (seen == 60).all()
+    assert result['pck@0.2_end_to_end'] == 1.0
+    with pytest.raises(ValueError, match='2.png: missing or unreadable image'):
+        coco['images'][0]['file_name'] = '2.png'
+        (tmp_path / 'ann.json').write_text(json.dumps(coco))
+        evaluate_pipeline(inferencer, str(tmp_path / 'ann.json'), str(tmp_path),
+                          recolour=colour_shift('gray'))
+
+
+def test_colour_shifts_by_hand():
+    image = np.array([[[100, 150, 200], [0, 128, 255]]], np.uint8)  # (1, 2, 3) BGR
+    np.testing.assert_array_equal(colour_shift('warm')(image),
+                                  [[[85, 150, 230], [0, 128, 255]]])  # 1.15 * 255 clipped
+    np.testing.assert_array_equal(colour_shift('cool')(image), [[[115, 150, 170], [0, 128, 217]]])
+    gray = colour_shift('gray')(image)
+    assert (gray == gray[..., :1]).all()
+    assert gray[0, 0, 0] == round(0.114 * 100 + 0.587 * 150 + 0.299 * 200)  # 159
+    # Halving the saturation keeps a gray pixel gray and moves a coloured one
+    # half way towards its brightest channel's level.
+    flat = np.full((1, 1, 3), 90, np.uint8)
+    np.testing.assert_array_equal(colour_shift('desaturated')(flat), flat)
+    red = np.array([[[0, 0, 200]]], np.uint8)
+    np.testing.assert_array_equal(colour_shift('desaturated')(red), [[[100, 100, 200]]])
+    with pytest.raises(ValueError, match="unknown colour shift 'sepia'; expected one of gray"):
+        colour_shift('sepia')

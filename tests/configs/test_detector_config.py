@@ -13,6 +13,8 @@ from mmengine.runner import Runner
 from mmpose_mlehand.synthetic.scene_dataset import annotation_file, generate_scene_dataset
 
 CONFIG = 'configs/detection/rtmdet-nano_synthetic-scenes-320x320.py'
+#: The same recipe with colour augmentation that hides skin colour.
+COLOUR_CONFIG = 'configs/detection/rtmdet-nano_synthetic-scenes-colour-320x320.py'
 
 
 @pytest.fixture(scope='module')
@@ -30,10 +32,11 @@ def load_tool(repo_root):
     return tool
 
 
-def test_config_builds_rtmdet_nano_from_mmdets_registry(repo_root):
+@pytest.mark.parametrize('config', [CONFIG, COLOUR_CONFIG])
+def test_config_builds_rtmdet_nano_from_mmdets_registry(repo_root, config):
     from mmdet.models import RTMDet
     from mmdet.registry import MODELS
-    cfg = Config.fromfile(osp.join(repo_root, CONFIG))
+    cfg = Config.fromfile(osp.join(repo_root, config))
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(cfg.model)
     assert isinstance(model, RTMDet)
@@ -45,9 +48,10 @@ def test_config_builds_rtmdet_nano_from_mmdets_registry(repo_root):
     assert cfg.train_dataloader.drop_last is True
 
 
-def test_training_iterations_keep_every_weight_finite(repo_root, scene_root, tmp_path):
+@pytest.mark.parametrize('config', [CONFIG, COLOUR_CONFIG])
+def test_training_iterations_keep_every_weight_finite(repo_root, scene_root, tmp_path, config):
     tool = load_tool(repo_root)
-    cfg = Config.fromfile(osp.join(repo_root, CONFIG))
+    cfg = Config.fromfile(osp.join(repo_root, config))
     tool.point_at_data(cfg, scene_root + '/')
     cfg.work_dir = str(tmp_path / 'work')
     cfg.train_dataloader.batch_size = 4
@@ -72,6 +76,40 @@ def test_training_iterations_keep_every_weight_finite(repo_root, scene_root, tmp
     changed = [k for k in before if not torch.equal(before[k], after[k])]
     assert any(k.startswith('bbox_head.') for k in changed)
     assert any(k.startswith('backbone.') for k in changed)
+
+
+def test_colour_recipe_changes_only_the_colour_steps_and_grays_a_fifth(repo_root, scene_root):
+    import cv2
+    import numpy as np
+    from mmcv.transforms import Compose
+    from mmdet.structures.bbox import HorizontalBoxes
+    base = Config.fromfile(osp.join(repo_root, CONFIG))
+    colour = Config.fromfile(osp.join(repo_root, COLOUR_CONFIG))
+    steps = [s['type'] for s in colour.train_dataloader.dataset.pipeline]
+    assert steps == [s['type'] for s in base.train_dataloader.dataset.pipeline
+                     if s['type'] != 'YOLOXHSVRandomAug'][:4] + [
+        'PhotoMetricDistortion', 'RandomGrayscale', 'RandomFlip', 'Pad', 'PackDetInputs']
+    rest = ('train_pipeline', 'train_dataloader', 'filename', 'text', 'pretty_text')
+    base_dict, colour_dict = base.to_dict(), colour.to_dict()
+    assert {k: v for k, v in colour_dict.items() if k not in rest} == {
+        k: v for k, v in base_dict.items() if k not in rest}
+    # Without loading: the colour steps only, on a rendered scene.
+    pipeline = [s for s in colour.train_dataloader.dataset.pipeline
+                if s['type'] in ('PhotoMetricDistortion', 'RandomGrayscale')]
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        transform = Compose(pipeline)
+    image = cv2.imread(osp.join(scene_root, 'images', 'train', '000000.jpg'))
+    np.random.seed(0)
+    grays = changed = 0
+    for _ in range(200):
+        out = transform(dict(img=image.copy(), img_shape=image.shape[:2],
+                             gt_bboxes=HorizontalBoxes(np.zeros((0, 4), np.float32))))['img']
+        assert out.shape == image.shape
+        grays += bool((out == out[..., :1]).all())
+        changed += bool(np.abs(out.astype(np.float32) - image).mean() > 1)
+    # 200 draws at probability 0.2: 40 expected, 99.9% of draws within 20-62.
+    assert 20 <= grays <= 62
+    assert changed >= 150  # the photometric steps fire on most images
 
 
 def test_point_at_data_moves_every_loader_and_evaluator(repo_root):
