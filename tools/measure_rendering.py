@@ -75,8 +75,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--table-only', action='store_true',
                         help='only rewrite the table from the stored result files')
     parser.add_argument('--paired', nargs='+', metavar='WORK_DIR', default=None,
-                        help='only compare: every variant against photo over seeds, one work '
-                        'dir per --seed (paired differences, 95%% intervals, verdicts)')
+                        help='only compare: every variant (and every variant of another '
+                        "--config) against photo of the first work dir's recipe over seeds, "
+                        'work dirs of each --seed (paired differences, 95%% intervals, verdicts)')
     parser.add_argument('--dry-run', action='store_true', help='print the plan and exit')
     return parser.parse_args(argv)
 

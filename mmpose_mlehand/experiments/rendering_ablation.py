@@ -676,71 +676,91 @@ def write_table(work_dir: str, path: Optional[str] = None) -> str:
 PAIRED_METRICS = (('frame-PCK@0.2', True), ('PCK@0.2', True), ('mirror-confusion', False))
 
 
-def _paired_runs(work_dirs: Sequence[str]) -> Dict[Tuple[int, str], dict]:
-    """The result files of several ablations, one per data seed, by (seed,
-    variant).
+def _arm(result: dict, recipe: str) -> str:
+    """A run's arm in the paired comparison: its variant, and its recipe's file
+    name where that is not ``recipe``."""
+    config = result['spec']['config']
+    return result['variant'] if config == recipe else f'{result["variant"]}, {osp.basename(config)}'
+
+
+def _paired_runs(work_dirs: Sequence[str]) -> Tuple[Dict[Tuple[int, str], dict], str]:
+    """The result files of several ablations by (data seed, arm).
+
+    The reference recipe is that of the first work dir's first result file;
+    runs of other recipes are arms of their own (a recipe comparison).
+
+    Returns:
+        tuple: the runs by (seed, arm), and the reference recipe.
 
     Raises:
-        ValueError: If a (seed, variant) occurs twice, or the runs differ in
-            budget, recipe or proxy family (they would not be paired).
+        ValueError: If a (seed, arm) occurs twice, or the runs differ in
+            budget or proxy family (they would not be paired).
     """
     runs: Dict[Tuple[int, str], dict] = {}
     settings = set()
+    recipe = None
     for work_dir in work_dirs:
         for result in load_results(work_dir):
-            key = (result['seeds']['data'], result['variant'])
+            recipe = recipe or result['spec']['config']
+            key = (result['seeds']['data'], _arm(result, recipe))
             if key in runs:
-                raise ValueError(f'{result["_file"]}: seed {key[0]}, variant {key[1]} also in '
+                raise ValueError(f'{result["_file"]}: seed {key[0]}, {key[1]} also in '
                                  f'{runs[key]["_file"]}: give each seed\'s work dir once')
             runs[key] = result
             budget = result['budget']
             settings.add((budget['num_samples'], budget['epochs'], budget['batch_size'],
-                          result['spec']['config'], result['spec'].get('proxy', HELDOUT_FAMILY)))
+                          result['spec'].get('proxy', HELDOUT_FAMILY)))
     if len(settings) > 1:
-        raise ValueError('the result files differ in budget, recipe or proxy family, so they '
-                         f'are not paired: {sorted(settings)}')
-    return runs
+        raise ValueError('the result files differ in budget or proxy family, so they are '
+                         f'not paired: {sorted(settings)}')
+    return runs, recipe
 
 
 def paired_markdown(work_dirs: Sequence[str], reference: str = REFERENCE) -> str:
-    """Each variant against ``reference`` over seeds: per-seed differences of
-    the proxy's test metrics and of the selection metric on its val split,
-    their mean, paired 95% Student-t interval and verdict (as
-    :func:`mmpose_mlehand.experiments.results.paired_verdict` judges "the
-    variant is better").
+    """Each arm against ``reference`` over seeds: per-seed differences of the
+    proxy's test metrics and of the selection metric on its val split, their
+    mean, paired 95% Student-t interval and verdict (as
+    :func:`mmpose_mlehand.experiments.results.paired_verdict` judges "the arm
+    is better").
+
+    An arm is a variant trained with the first work dir's recipe, or a
+    variant with another recipe (``--config``), named with its file name.
 
     Args:
-        work_dirs (Sequence[str]): One ablation work dir per data seed
-            (``--seed``), each holding the reference and the variants.
-        reference (str): The variant every other is compared with.
+        work_dirs (Sequence[str]): Ablation work dirs, at least one per data
+            seed (``--seed``); the reference variant with the first work
+            dir's recipe must be among them for every seed compared.
+        reference (str): The variant every arm is compared with.
 
     Returns:
         str: A Markdown table.
     """
     from .results import mean_ci, paired_verdict
 
-    runs = _paired_runs(work_dirs)
-    variants = _distinct(v for _, v in sorted(runs, key=lambda k: (
-        list(VARIANTS).index(k[1]) if k[1] in VARIANTS else len(VARIANTS), k[1])))
-    lines = [f'| variant vs `{reference}` | metric | `{reference}` mean | variant mean | '
+    runs, _ = _paired_runs(work_dirs)
+    order = list(VARIANTS)
+    arms = _distinct(arm for _, arm in sorted(runs, key=lambda k: (
+        order.index(k[1].split(',')[0]) if k[1].split(',')[0] in order else len(order),
+        k[1])))
+    lines = [f'| arm vs `{reference}` | metric | `{reference}` mean | arm mean | '
              'mean difference [95% interval] | pairs (seeds) | verdict |',
              '| --- | --- | --- | --- | --- | --- | --- |']
     metrics = [(f'{SELECTION_METRIC} (val, selection)', True,
                 lambda r: r['selection'].get('best_val'))]
     metrics += [(f'{key} (test)', higher, lambda r, key=key: r['metrics']['heldout'].get(key))
                 for key, higher in PAIRED_METRICS]
-    for variant in variants:
-        if variant == reference:
+    for arm in arms:
+        if arm == reference:
             continue
-        seeds = sorted(s for s, v in runs if v == variant and (s, reference) in runs)
+        seeds = sorted(s for s, a in runs if a == arm and (s, reference) in runs)
         for name, higher, value in metrics:
-            pairs = [(value(runs[(s, variant)]), value(runs[(s, reference)])) for s in seeds]
+            pairs = [(value(runs[(s, arm)]), value(runs[(s, reference)])) for s in seeds]
             pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
             summary = mean_ci([a - b for a, b in pairs])
             mean, low, high, n = summary
             interval = f'{mean:+.3f} [{low:+.3f}, {high:+.3f}]' if n >= 2 else f'{mean:+.3f}'
             used = ', '.join(str(s) for s in seeds)
-            lines.append(f'| `{variant}` | {name} | {_mean([b for _, b in pairs])} | '
+            lines.append(f'| `{arm}` | {name} | {_mean([b for _, b in pairs])} | '
                          f'{_mean([a for a, _ in pairs])} | {interval} | {n} ({used}) | '
                          f'{paired_verdict(summary, higher)} |')
     return '\n'.join(lines) + '\n'

@@ -99,3 +99,26 @@ def test_narrow_head_costs_about_what_the_heatmap_baseline_does():
         return macs + c_in * 21 * 64 * 64
     per_stage = stage_macs((256, 256)) - stage_macs((128, 64))
     assert (paper - narrow) * 1e9 == pytest.approx(5 * per_stage, rel=1e-3)
+
+
+def test_colour_recipe_adds_the_colour_steps_after_the_crop_and_nothing_else():
+    from mmengine.dataset import Compose
+    from mmengine.registry import DefaultScope
+    base = load(BUNDLED)
+    colour = load('configs/bundled/mlehand_res18-half_synthetic-photo-96x96-colour.py')
+    steps = [t['type'] for t in base.train_dataloader.dataset.pipeline]
+    crop = steps.index('TopdownAffine') + 1
+    inserted = [dict(type='PhotometricDistortion', brightness_delta=32, contrast_range=(0.5, 1.5),
+                     saturation_range=(0.5, 1.5), hue_delta=18),
+                dict(type='RandomGrayscale', prob=0.2, keep_channels=True)]
+    expected = base.train_dataloader.dataset.pipeline[:crop] + inserted + \
+        base.train_dataloader.dataset.pipeline[crop:]
+    assert colour.train_dataloader.dataset.pipeline == expected
+    assert colour.train_pipeline == expected
+    rest = ('train_transforms', 'train_pipeline', 'train_dataloader', 'colour_transforms')
+    assert {k: v for k, v in colour.to_dict().items() if k not in rest and k != 'filename'} == \
+        {k: v for k, v in base.to_dict().items() if k not in rest and k != 'filename'}
+    # Both steps build from MMPose's scope (mmcv's grayscale by the registry's parent).
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        transforms = Compose(inserted).transforms
+    assert [type(t).__name__ for t in transforms] == ['PhotometricDistortion', 'RandomGrayscale']
