@@ -7,21 +7,23 @@ not know, such as the plugin's, gets none, so a photo is cropped as a whole.
 With this patch a pose model trained on a data set of this plugin gets the
 detector shipped in :mod:`mmpose_mlehand.bundled` (``mlehand-hand-detector``,
 no download) when ``det_model`` is not given. ``det_model=``/``det_weights=``
-still choose another detector (``'whole_image'`` none), ``bboxes=`` still
-skips detection, and every other model keeps MMPose's choice.
+still choose another detector (``'whole_image'`` none; without ``det_cat_ids``
+its ``hand`` class, where MMPose would keep no box), ``bboxes=`` still skips
+detection, and every other model keeps MMPose's choice.
 
 MMPose also crops the whole image when its detector finds nothing, so a photo
 without a hand gets one made-up hand. For the plugin's models a detector that
 finds nothing gives no instance.
 
 The score threshold of the boxes (MMPose's ``bbox_thr``, 0.3 when not given)
-is the bundled detector's own when the user gives none: ``hand_score_thr`` of
-its config, chosen on the held-out validation scenes by
-``tools/train_bundled_detector.py``; with it goes the fallback
+is the detector's own when the user gives none (the bundled one's, or that of
+a detector config given by path): ``hand_score_thr`` of its config, chosen on
+the held-out validation scenes by ``tools/train_bundled_detector.py``; with it goes the fallback
 ``hand_fallback_thr`` (when no box passes, the best box above it is kept:
 real hands score lower than synthetic ones), chosen on the same scenes. A
 ``bbox_thr`` given by the user is MMPose's plain threshold.
 """
+import os.path as osp
 import warnings
 from typing import List, Optional, Tuple, Union
 
@@ -57,16 +59,26 @@ def _init_detector_bundled_by_default(self: BaseMMPoseInferencer,
                                       device: Optional[str] = None) -> None:
     """MMPose's detector choice, with the bundled hand detector for the plugin's models."""
     self._mlehand_bbox_thr = self._mlehand_default_fallback_thr = None
-    if det_model is None and trained_with_plugin_data(self.cfg):
+    plugin_model = trained_with_plugin_data(self.cfg)
+    if det_model is None and plugin_model:
         try:
             det_model, det_weights = bundled_model_files(DEFAULT_DETECTOR)
             det_cat_ids = HAND_CATEGORY_IDS
-            self._mlehand_bbox_thr, self._mlehand_default_fallback_thr = \
-                hand_thresholds(det_model)
         except FileNotFoundError as exc:
             warnings.warn(f'{exc}; without it images without boxes are cropped whole')
+    if plugin_model and isinstance(det_model, str) and osp.isfile(det_model):
+        # A detector config of this plugin's kind (the bundled one, or a
+        # retrained one given by path) carries its own thresholds.
+        self._mlehand_bbox_thr, self._mlehand_default_fallback_thr = \
+            hand_thresholds(det_model)
     _mmpose_init_detector(self, det_model=det_model, det_weights=det_weights,
                           det_cat_ids=det_cat_ids, device=device)
+    if plugin_model and det_cat_ids is None and getattr(self, 'detector', None) is not None:
+        # MMPose keeps the boxes of `det_cat_ids` only, (None, ) when not
+        # given: no box at all. A hand model wants the detector's hand class.
+        classes = list(self.detector.model.dataset_meta.get('classes', ()))
+        if 'hand' in classes:
+            self.det_cat_ids = (classes.index('hand'), )
 
 
 def detect_boxes(inferencer: Pose2DInferencer, image: Union[str, np.ndarray],

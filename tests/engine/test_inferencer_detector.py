@@ -139,3 +139,25 @@ def test_the_fallback_is_the_bundled_default_and_a_given_bbox_thr_is_plain(infer
     assert pose._mlehand_fallback_thr == Config.fromfile(config).get('hand_fallback_thr')
     next(inferencer(image, bbox_thr=0.5))
     assert pose._mlehand_fallback_thr is None
+
+
+def test_a_detector_given_by_path_gets_its_hand_class_and_thresholds():
+    # The bundled files given explicitly, as for a retrained detector: MMPose
+    # alone would keep the boxes of det_cat_ids=(None, ), i.e. none.
+    config, weights = bundled_model_files(DEFAULT_DETECTOR)
+    given = MMPoseInferencer(pose2d=DEFAULT_MODEL, det_model=config, det_weights=weights,
+                             device='cpu')
+    assert given.inferencer.det_cat_ids == (0, )
+    scene, image = first_scene(2)
+    predictions = next(given(image))['predictions'][0]
+    assert given.inferencer._mlehand_fallback_thr == Config.fromfile(config).get(
+        'hand_fallback_thr')
+    assert given.inferencer._mlehand_bbox_thr == Config.fromfile(config).get('hand_score_thr')
+    boxes = np.array([p['bbox'][0] for p in predictions]).reshape(-1, 4)
+    iou = box_iou(np.array([xyxy(h.bbox) for h in scene.hands]), boxes)
+    assert iou.shape[1] >= 2 and (iou.max(axis=1) >= 0.5).all(), iou
+    # Categories given by the user are kept.
+    other = MMPoseInferencer(pose2d=DEFAULT_MODEL, det_model=config, det_weights=weights,
+                             det_cat_ids=(3, ), device='cpu')
+    assert other.inferencer.det_cat_ids == (3, )
+    assert next(other(image))['predictions'][0] == []
