@@ -29,6 +29,7 @@ from typing import List, Optional, Tuple, Union
 
 import mmcv
 import numpy as np
+from mmengine.registry import DefaultScope, init_default_scope
 from mmpose.apis.inferencers.base_mmpose_inferencer import BaseMMPoseInferencer
 from mmpose.apis.inferencers.pose2d_inferencer import Pose2DInferencer
 from mmpose.evaluation.functional import nms
@@ -71,8 +72,13 @@ def _init_detector_bundled_by_default(self: BaseMMPoseInferencer,
         # retrained one given by path) carries its own thresholds.
         self._mlehand_bbox_thr, self._mlehand_default_fallback_thr = \
             hand_thresholds(det_model)
+    previous = DefaultScope.get_current_instance()
     _mmpose_init_detector(self, det_model=det_model, det_weights=det_weights,
                           det_cat_ids=det_cat_ids, device=device)
+    if previous is not None:
+        # mmdet's inferencer makes mmdet the default scope; the pose model
+        # and what the user builds next expect the scope there was before.
+        init_default_scope(previous.scope_name)
     if plugin_model and det_cat_ids is None and getattr(self, 'detector', None) is not None:
         # MMPose keeps the boxes of `det_cat_ids` only, (None, ) when not
         # given: no box at all. A hand model wants the detector's hand class.

@@ -3,6 +3,7 @@ and MMPose's inferencer takes odd images and refuses unreadable files."""
 import numpy as np
 import pytest
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 from mmpose.apis import MMPoseInferencer
 
 import mmpose_mlehand.plugin  # noqa: F401
@@ -148,6 +149,8 @@ def test_a_detector_given_by_path_gets_its_hand_class_and_thresholds():
     given = MMPoseInferencer(pose2d=DEFAULT_MODEL, det_model=config, det_weights=weights,
                              device='cpu')
     assert given.inferencer.det_cat_ids == (0, )
+    # Building mmdet's inferencer leaves MMPose's scope, not mmdet's, current.
+    assert DefaultScope.get_current_instance().scope_name == 'mmpose'
     scene, image = first_scene(2)
     predictions = next(given(image))['predictions'][0]
     assert given.inferencer._mlehand_fallback_thr == Config.fromfile(config).get(
