@@ -45,15 +45,10 @@ def load_detector(config: Union[str, 'Config', None] = None, checkpoint: Optiona
     backbone = cfg.model.get('backbone', {})
     if checkpoint is not None and backbone.get('init_cfg'):
         backbone['init_cfg'] = None  # the checkpoint holds every weight: no download
-    from mmengine.registry import DefaultScope, init_default_scope
-    previous = DefaultScope.get_current_instance()
-    with warnings.catch_warnings():
+    from mmpose_mlehand.utils.scope import default_scope_kept
+    with warnings.catch_warnings(), default_scope_kept():
         warnings.simplefilter('ignore')
         model = init_detector(cfg, checkpoint, device=device)
-    if previous is not None:
-        # init_detector makes mmdet the default scope; models built later
-        # (an MMPose pose model) expect the scope there was before.
-        init_default_scope(previous.scope_name)
     return model.eval()
 
 

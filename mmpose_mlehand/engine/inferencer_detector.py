@@ -18,9 +18,10 @@ finds nothing gives no instance.
 The score threshold of the boxes (MMPose's ``bbox_thr``, 0.3 when not given)
 is the detector's own when the user gives none (the bundled one's, or that of
 a detector config given by path): ``hand_score_thr`` of its config, chosen on
-the held-out validation scenes by ``tools/train_bundled_detector.py``; with it goes the fallback
-``hand_fallback_thr`` (when no box passes, the best box above it is kept:
-real hands score lower than synthetic ones), chosen on the same scenes. A
+the held-out validation scenes by ``tools/train_bundled_detector.py``; with it
+goes the fallback ``hand_fallback_thr`` (when no box passes, the best box
+above it is kept: real hands score lower than synthetic ones), chosen on the
+same scenes. A
 ``bbox_thr`` given by the user is MMPose's plain threshold.
 """
 import os.path as osp
@@ -29,7 +30,6 @@ from typing import List, Optional, Tuple, Union
 
 import mmcv
 import numpy as np
-from mmengine.registry import DefaultScope, init_default_scope
 from mmpose.apis.inferencers.base_mmpose_inferencer import BaseMMPoseInferencer
 from mmpose.apis.inferencers.pose2d_inferencer import Pose2DInferencer
 from mmpose.evaluation.functional import nms
@@ -38,6 +38,7 @@ from mmpose.registry import DATASETS
 from ..apis.detector import MMPOSE_BBOX_THR, hand_thresholds
 from ..bundled import DEFAULT_DETECTOR, bundled_model_files
 from ..utils.boxes import kept_boxes
+from ..utils.scope import default_scope_kept
 
 _mmpose_init_detector = BaseMMPoseInferencer._init_detector
 # Category of hands in the bundled detector (its only class).
@@ -72,13 +73,9 @@ def _init_detector_bundled_by_default(self: BaseMMPoseInferencer,
         # retrained one given by path) carries its own thresholds.
         self._mlehand_bbox_thr, self._mlehand_default_fallback_thr = \
             hand_thresholds(det_model)
-    previous = DefaultScope.get_current_instance()
-    _mmpose_init_detector(self, det_model=det_model, det_weights=det_weights,
-                          det_cat_ids=det_cat_ids, device=device)
-    if previous is not None:
-        # mmdet's inferencer makes mmdet the default scope; the pose model
-        # and what the user builds next expect the scope there was before.
-        init_default_scope(previous.scope_name)
+    with default_scope_kept():  # mmdet's inferencer makes mmdet the default scope
+        _mmpose_init_detector(self, det_model=det_model, det_weights=det_weights,
+                              det_cat_ids=det_cat_ids, device=device)
     if plugin_model and det_cat_ids is None and getattr(self, 'detector', None) is not None:
         # MMPose keeps the boxes of `det_cat_ids` only, (None, ) when not
         # given: no box at all. A hand model wants the detector's hand class.
