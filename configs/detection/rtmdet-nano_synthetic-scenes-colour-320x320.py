@@ -13,18 +13,14 @@
 # replace the HSV jitter. Everything else is the parent's.
 _base_ = ['./rtmdet-nano_synthetic-scenes-320x320.py']
 
-input_size = (320, 320)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='RandomResize', scale=input_size, ratio_range=(0.5, 1.5), keep_ratio=True),
-    # Crops that miss every hand are kept: they are negatives.
-    dict(type='RandomCrop', crop_size=input_size, allow_negative_crop=True),
+colour_transforms = [
     dict(type='PhotoMetricDistortion', brightness_delta=32, contrast_range=(0.5, 1.5),
          saturation_range=(0.5, 1.5), hue_delta=18),
     dict(type='RandomGrayscale', prob=0.2, keep_channels=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='Pad', size=input_size, pad_val=dict(img=(114, 114, 114))),
-    dict(type='PackDetInputs'),
+]
+# The parent's pipeline with its HSV jitter replaced by the colour steps.
+train_pipeline = [
+    step for t in _base_.train_pipeline
+    for step in (colour_transforms if t['type'] == 'YOLOXHSVRandomAug' else [t])
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

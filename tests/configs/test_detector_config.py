@@ -89,7 +89,8 @@ def test_colour_recipe_changes_only_the_colour_steps_and_grays_a_fifth(repo_root
     assert steps == [s['type'] for s in base.train_dataloader.dataset.pipeline
                      if s['type'] != 'YOLOXHSVRandomAug'][:4] + [
         'PhotoMetricDistortion', 'RandomGrayscale', 'RandomFlip', 'Pad', 'PackDetInputs']
-    rest = ('train_pipeline', 'train_dataloader', 'filename', 'text', 'pretty_text')
+    rest = ('train_pipeline', 'train_dataloader', 'colour_transforms', 'filename', 'text',
+            'pretty_text')
     base_dict, colour_dict = base.to_dict(), colour.to_dict()
     assert {k: v for k, v in colour_dict.items() if k not in rest} == {
         k: v for k, v in base_dict.items() if k not in rest}
