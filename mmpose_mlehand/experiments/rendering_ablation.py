@@ -683,14 +683,11 @@ def _arm(result: dict, recipe: str) -> str:
     return result['variant'] if config == recipe else f'{result["variant"]}, {osp.basename(config)}'
 
 
-def _paired_runs(work_dirs: Sequence[str]) -> Tuple[Dict[Tuple[int, str], dict], str]:
+def _paired_runs(work_dirs: Sequence[str]) -> Dict[Tuple[int, str], dict]:
     """The result files of several ablations by (data seed, arm).
 
     The reference recipe is that of the first work dir's first result file;
     runs of other recipes are arms of their own (a recipe comparison).
-
-    Returns:
-        tuple: the runs by (seed, arm), and the reference recipe.
 
     Raises:
         ValueError: If a (seed, arm) occurs twice, or the runs differ in
@@ -713,7 +710,7 @@ def _paired_runs(work_dirs: Sequence[str]) -> Tuple[Dict[Tuple[int, str], dict],
     if len(settings) > 1:
         raise ValueError('the result files differ in budget or proxy family, so they are '
                          f'not paired: {sorted(settings)}')
-    return runs, recipe
+    return runs
 
 
 def paired_markdown(work_dirs: Sequence[str], reference: str = REFERENCE) -> str:
@@ -737,11 +734,10 @@ def paired_markdown(work_dirs: Sequence[str], reference: str = REFERENCE) -> str
     """
     from .results import mean_ci, paired_verdict
 
-    runs, _ = _paired_runs(work_dirs)
-    order = list(VARIANTS)
+    runs = _paired_runs(work_dirs)
+    order = {key: i for i, key in enumerate(VARIANTS)}
     arms = _distinct(arm for _, arm in sorted(runs, key=lambda k: (
-        order.index(k[1].split(',')[0]) if k[1].split(',')[0] in order else len(order),
-        k[1])))
+        order.get(runs[k]['variant'], len(order)), k[1])))
     lines = [f'| arm vs `{reference}` | metric | `{reference}` mean | arm mean | '
              'mean difference [95% interval] | pairs (seeds) | verdict |',
              '| --- | --- | --- | --- | --- | --- | --- |']
