@@ -52,6 +52,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         f'and default recipe (default: {DEFAULT_MODEL})')
     parser.add_argument('--config', default=None,
                         help="training config (default: the model's recipe in configs/bundled/)")
+    parser.add_argument('--style', default=None,
+                        help="the training family's scene style (default: the model's, "
+                        "e.g. photo); the held-out family stays in the photo style")
     parser.add_argument('--work-dir', default=None,
                         help='data, logs and checkpoints (default: work_dirs/bundled/MODEL)')
     parser.add_argument('--out-dir', default=BUNDLED_DIR,
@@ -73,6 +76,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.config is None:
         args.config = osp.join(REPO_ROOT, POSE_MODELS[args.model].recipe)
+    if args.style is None:
+        args.style = POSE_MODELS[args.model].style
     if args.work_dir is None:
         args.work_dir = osp.join('work_dirs', 'bundled', args.model)
     for name in ('num_train', 'num_heldout'):
@@ -88,9 +93,10 @@ def run_tool(args: list) -> None:
     subprocess.run([sys.executable] + args, check=True, cwd=REPO_ROOT)
 
 
-def render_and_convert(root: str, family: str, num: int, seed: int, workers: int) -> None:
+def render_and_convert(root: str, family: str, num: int, seed: int, workers: int,
+                       style: str = 'photo') -> None:
     """Render one appearance family in the FreiHAND layout and convert it."""
-    run_tool(['tools/make_synthetic_hands.py', '--format', 'freihand', '--style', 'photo',
+    run_tool(['tools/make_synthetic_hands.py', '--format', 'freihand', '--style', style,
               '--family', family, '--num', str(num), '--num-eval', '0', '--out', root,
               '--seed', str(seed), '--workers', str(max(1, workers)), '--overwrite',
               '--quiet'])
@@ -105,7 +111,8 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     work_dir = osp.abspath(args.work_dir)
     roots = {family: osp.join(work_dir, 'data', family) for family in ('train', 'heldout')}
-    render_and_convert(roots['train'], 'train', args.num_train, args.seed, args.workers)
+    render_and_convert(roots['train'], 'train', args.num_train, args.seed, args.workers,
+                       args.style)
     render_and_convert(roots['heldout'], 'heldout', args.num_heldout, args.seed + 1,
                        args.workers)
     data_seconds = time.perf_counter() - start
@@ -169,7 +176,8 @@ def main(argv=None) -> None:
         model=bundled_model.name, summary=bundled_model.summary,
         recipe=osp.relpath(args.config, REPO_ROOT),
         command=' '.join(['python', 'tools/train_bundled_model.py'] + (argv or sys.argv[1:])),
-        data=dict(style='photo', train_family=dict(num=args.num_train, seed=args.seed),
+        data=dict(style=args.style, heldout_style='photo',
+                  train_family=dict(num=args.num_train, seed=args.seed),
                   heldout_family=dict(num=args.num_heldout, seed=args.seed + 1),
                   boxes='keypoint extent x 1.2 (tools/convert_freihand.py --bbox keypoints)',
                   selection='frame-AUC on the held-out family\'s val split'),

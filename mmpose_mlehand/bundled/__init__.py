@@ -35,6 +35,10 @@ class BundledModel:
         kind (str): ``'pose'`` (an MMPose top-down model) or ``'detector'`` (an
             mmdet hand detector).
         purpose (str): What to use it for, in a few words.
+        style (str): The synthetic scene style of a pose model's training family
+            (``mmpose_mlehand.synthetic.STYLES``); its held-out family is always
+            rendered in ``'photo'``, so that models of either style are selected
+            and compared on the same appearances.
     """
 
     name: str
@@ -43,6 +47,7 @@ class BundledModel:
     summary: str
     kind: str = 'pose'
     purpose: str = 'hand keypoints (top-down: detected or given boxes)'
+    style: str = 'photo'
 
     @property
     def config(self) -> str:

@@ -25,6 +25,10 @@ def test_each_model_trains_from_its_own_recipe_unless_told(repo_root):
     for name, model in POSE_MODELS.items():
         assert parse_args(['--model', name]).config == osp.join(repo_root, model.recipe)
     assert parse_args(['--model', SMALL, '--config', 'x.py']).config == 'x.py'
+    # The training family's style is the model's unless told.
+    for name, model in POSE_MODELS.items():
+        assert parse_args(['--model', name]).style == model.style
+    assert parse_args(['--style', 'photo-varied']).style == 'photo-varied'
 
 
 def test_train_bundled_model_writes_a_loadable_model_with_its_provenance(repo_root, tmp_path):
@@ -32,16 +36,20 @@ def test_train_bundled_model_writes_a_loadable_model_with_its_provenance(repo_ro
     result = subprocess.run(
         [sys.executable, 'tools/train_bundled_model.py', '--model', SMALL, '--num-train', '60',
          '--num-heldout', '40', '--epochs', '1', '--workers', '0', '--work-dir', str(work_dir),
-         '--out-dir', str(out_dir), '--half'],
+         '--out-dir', str(out_dir), '--half', '--style', 'photo-varied'],
         cwd=repo_root, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     stem = POSE_MODELS[SMALL].stem
     with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
         provenance = json.load(f)
     assert (provenance['model'], provenance['recipe']) == (SMALL, POSE_MODELS[SMALL].recipe)
-    # Trained on the training family, selected on the held-out family's val split.
-    meta = json.load(open(work_dir / 'data' / 'heldout' / 'synthetic_meta.json'))
-    assert (meta['style'], meta['family']) == ('photo', 'heldout')
+    # Trained on the training family in the style asked for, selected on the
+    # held-out family's val split, which stays in the photo style.
+    for family, style in (('train', 'photo-varied'), ('heldout', 'photo')):
+        meta = json.load(open(work_dir / 'data' / family / 'synthetic_meta.json'))
+        assert (meta['style'], meta['family']) == (style, family)
+    assert (provenance['data']['style'], provenance['data']['heldout_style']) == (
+        'photo-varied', 'photo')
     assert provenance['data']['heldout_family'] == dict(num=40, seed=1)
     metrics = provenance['metrics']
     for key, value in metrics['gap'].items():
