@@ -32,7 +32,7 @@ REPO_ROOT = osp.dirname(TOOLS_DIR)
 sys.path.insert(0, REPO_ROOT)
 sys.path.insert(0, TOOLS_DIR)
 
-from train_bundled_model import render_and_convert  # noqa: E402
+from train_bundled_model import HELDOUT_STYLE, render_and_convert  # noqa: E402
 
 from mmpose_mlehand.bundled import DEFAULT_MODEL, POSE_MODELS  # noqa: E402
 from mmpose_mlehand.synthetic import FAMILIES  # noqa: E402
@@ -131,7 +131,7 @@ def main(argv=None) -> dict:
     metrics = {key: float(value) for key, value in Runner.from_cfg(cfg).test().items()}
     record = dict(model=name, config=osp.relpath(config, REPO_ROOT) if config.startswith(
         REPO_ROOT) else config, data=dict(family=args.family, num=args.num, seed=args.seed,
-                                          split=args.split, style='photo'),
+                                          split=args.split, style=HELDOUT_STYLE),
         command=' '.join(['python', 'tools/evaluate_bundled_model.py'] + (argv or sys.argv[1:])),
         metrics=metrics, seconds=round(time.perf_counter() - start, 1))
     if args.json:

@@ -39,7 +39,11 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
 from mmpose_mlehand.bundled import BUNDLED_DIR, DEFAULT_MODEL, POSE_MODELS  # noqa: E402
+from mmpose_mlehand.synthetic import STYLES  # noqa: E402
 
+#: The held-out family's scene style, whatever the training family's: models of
+#: any style are selected and compared on the same appearances.
+HELDOUT_STYLE = 'photo'
 #: Metrics copied into the provenance file (HandPCK, HandNME, MMPose's EPE).
 REPORTED = ('frame-PCK@0.2', 'PCK@0.2', 'frame-AUC', 'NME', 'EPE', 'mirror-confusion')
 
@@ -52,7 +56,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         f'and default recipe (default: {DEFAULT_MODEL})')
     parser.add_argument('--config', default=None,
                         help="training config (default: the model's recipe in configs/bundled/)")
-    parser.add_argument('--style', default=None,
+    parser.add_argument('--style', default=None, choices=tuple(STYLES),
                         help="the training family's scene style (default: the model's, "
                         "e.g. photo); the held-out family stays in the photo style")
     parser.add_argument('--work-dir', default=None,
@@ -94,7 +98,7 @@ def run_tool(args: list) -> None:
 
 
 def render_and_convert(root: str, family: str, num: int, seed: int, workers: int,
-                       style: str = 'photo') -> None:
+                       style: str = HELDOUT_STYLE) -> None:
     """Render one appearance family in the FreiHAND layout and convert it."""
     run_tool(['tools/make_synthetic_hands.py', '--format', 'freihand', '--style', style,
               '--family', family, '--num', str(num), '--num-eval', '0', '--out', root,
@@ -176,7 +180,7 @@ def main(argv=None) -> None:
         model=bundled_model.name, summary=bundled_model.summary,
         recipe=osp.relpath(args.config, REPO_ROOT),
         command=' '.join(['python', 'tools/train_bundled_model.py'] + (argv or sys.argv[1:])),
-        data=dict(style=args.style, heldout_style='photo',
+        data=dict(style=args.style, heldout_style=HELDOUT_STYLE,
                   train_family=dict(num=args.num_train, seed=args.seed),
                   heldout_family=dict(num=args.num_heldout, seed=args.seed + 1),
                   boxes='keypoint extent x 1.2 (tools/convert_freihand.py --bbox keypoints)',

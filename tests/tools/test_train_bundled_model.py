@@ -6,6 +6,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from mmpose_mlehand.bundled import DEFAULT_MODEL, POSE_MODELS
@@ -29,6 +30,8 @@ def test_each_model_trains_from_its_own_recipe_unless_told(repo_root):
     for name, model in POSE_MODELS.items():
         assert parse_args(['--model', name]).style == model.style
     assert parse_args(['--style', 'photo-varied']).style == 'photo-varied'
+    with pytest.raises(SystemExit):  # an unknown style is refused before any rendering
+        parse_args(['--style', 'photo-variied'])
 
 
 def test_train_bundled_model_writes_a_loadable_model_with_its_provenance(repo_root, tmp_path):
