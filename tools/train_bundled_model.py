@@ -11,7 +11,9 @@ Steps (every part on the CPU, no download):
    x 1.2);
 2. MMEngine's runner trains the recipe (``configs/bundled/``) on the training
    family and selects the checkpoint on the held-out family's validation split
-   (frame-AUC), never on a test split;
+   (frame-AUC), never on a test split. Run the same command again after an
+   interruption: it finds the rendered families and resumes from the last
+   epoch checkpoint (``seconds`` in the provenance then count the last part);
 3. the selected checkpoint is tested on the training family's test split and
    on the held-out family's test split: the gap between the two is the proxy
    for how far the model is from photographs it has never seen;
@@ -28,6 +30,7 @@ Example::
         --epochs 1 --out-dir /tmp/bundled                    # a smoke run
 """
 import argparse
+import json
 import os
 import os.path as osp
 import subprocess
@@ -40,6 +43,7 @@ sys.path.insert(0, REPO_ROOT)
 
 from mmpose_mlehand.bundled import BUNDLED_DIR, DEFAULT_MODEL, POSE_MODELS  # noqa: E402
 from mmpose_mlehand.synthetic import STYLES  # noqa: E402
+from mmpose_mlehand.synthetic.writers import META_FILE  # noqa: E402
 
 #: The held-out family's scene style, whatever the training family's: models of
 #: any style are selected and compared on the same appearances.
@@ -97,9 +101,31 @@ def run_tool(args: list) -> None:
     subprocess.run([sys.executable] + args, check=True, cwd=REPO_ROOT)
 
 
+def holds_family(root: str, family: str, num: int, seed: int, style: str) -> bool:
+    """Whether ``root`` already holds this very family, rendered and converted.
+
+    The generator writes its ``synthetic_meta.json`` last and the converter
+    writes its three files all or nothing, so both present means complete.
+    """
+    meta_path = osp.join(root, META_FILE)
+    if not osp.isfile(meta_path) or not all(
+            osp.isfile(osp.join(root, 'annotations', f'freihand_{split}.json'))
+            for split in ('train', 'val', 'test')):
+        return False
+    with open(meta_path, encoding='utf-8') as f:
+        meta = json.load(f)
+    wanted = dict(family=family, num=num, num_eval=0, seed=seed, style=style,
+                  label_noise='none')
+    return all(meta.get(key) == value for key, value in wanted.items())
+
+
 def render_and_convert(root: str, family: str, num: int, seed: int, workers: int,
                        style: str = HELDOUT_STYLE) -> None:
-    """Render one appearance family in the FreiHAND layout and convert it."""
+    """Render one appearance family in the FreiHAND layout and convert it,
+    unless an earlier run of the same command already did."""
+    if holds_family(root, family, num, seed, style):
+        print(f'{family} family: reusing {root}', flush=True)
+        return
     run_tool(['tools/make_synthetic_hands.py', '--format', 'freihand', '--style', style,
               '--family', family, '--num', str(num), '--num-eval', '0', '--out', root,
               '--seed', str(seed), '--workers', str(max(1, workers)), '--overwrite',
@@ -147,6 +173,9 @@ def main(argv=None) -> None:
                 scheduler.end = args.epochs
                 if 'T_max' in scheduler:  # the cosine decay; other schedulers have none
                     scheduler.T_max = args.epochs
+    # An interrupted run resumes from its last epoch checkpoint (weights,
+    # optimizer, schedule and the message hub that knows the best checkpoint).
+    resumed = cfg.resume = osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint'))
     train_start = time.perf_counter()
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -160,6 +189,7 @@ def main(argv=None) -> None:
     for family, root in roots.items():
         test_cfg = cfg.copy()
         test_cfg.load_from = checkpoint
+        test_cfg.resume = False
         test_cfg.work_dir = osp.join(work_dir, f'test_{family}')
         test_cfg.test_dataloader.dataset.data_root = root
         result = Runner.from_cfg(test_cfg).test()
@@ -174,6 +204,7 @@ def main(argv=None) -> None:
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.data_root = 'data/synthetic_photo/'
     cfg.work_dir = 'work_dirs/bundled'
+    cfg.resume = False
     size = write_bundled_model(checkpoint, cfg, weights, config,
                                dtype=torch.float16 if args.half else torch.float32)
     provenance = dict(
@@ -185,7 +216,7 @@ def main(argv=None) -> None:
                   heldout_family=dict(num=args.num_heldout, seed=args.seed + 1),
                   boxes='keypoint extent x 1.2 (tools/convert_freihand.py --bbox keypoints)',
                   selection='frame-AUC on the held-out family\'s val split'),
-        epochs=cfg.train_cfg.max_epochs, seed=args.seed, weights_dtype=str(
+        epochs=cfg.train_cfg.max_epochs, seed=args.seed, resumed=resumed, weights_dtype=str(
             torch.float16 if args.half else torch.float32), weights_bytes=size,
         metrics=metrics, seconds=dict(data=round(data_seconds, 1),
                                       train=round(train_seconds, 1),

@@ -36,15 +36,27 @@ def test_each_model_trains_from_its_own_recipe_unless_told(repo_root):
 
 def test_train_bundled_model_writes_a_loadable_model_with_its_provenance(repo_root, tmp_path):
     out_dir, work_dir = tmp_path / 'bundled', tmp_path / 'work'
-    result = subprocess.run(
-        [sys.executable, 'tools/train_bundled_model.py', '--model', SMALL, '--num-train', '60',
-         '--num-heldout', '40', '--epochs', '1', '--workers', '0', '--work-dir', str(work_dir),
-         '--out-dir', str(out_dir), '--half', '--style', 'photo-varied'],
-        cwd=repo_root, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    command = [sys.executable, 'tools/train_bundled_model.py', '--model', SMALL, '--num-train',
+               '60', '--num-heldout', '40', '--epochs', '1', '--workers', '0', '--work-dir',
+               str(work_dir), '--out-dir', str(out_dir), '--half', '--style', 'photo-varied']
     stem = POSE_MODELS[SMALL].stem
-    with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
-        provenance = json.load(f)
+
+    def run_and_read_provenance():
+        result = subprocess.run(command, cwd=repo_root, capture_output=True, text=True,
+                                timeout=900)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
+            return result.stdout, json.load(f)
+
+    first_stdout, provenance = run_and_read_provenance()
+    assert 'reusing' not in first_stdout and provenance['resumed'] is False
+    # The same command again (as after an interruption) renders nothing, resumes
+    # from the last checkpoint and ships the same selected model.
+    rerun_stdout, rerun = run_and_read_provenance()
+    assert 'train family: reusing' in rerun_stdout
+    assert 'heldout family: reusing' in rerun_stdout
+    assert rerun['resumed'] is True and rerun['metrics'] == provenance['metrics']
+    assert 'resume = False' in (out_dir / f'{stem}.py').read_text()
     assert (provenance['model'], provenance['recipe']) == (SMALL, POSE_MODELS[SMALL].recipe)
     # Trained on the training family in the style asked for, selected on the
     # held-out family's val split, which stays in the photo style.
