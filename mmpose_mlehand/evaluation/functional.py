@@ -57,6 +57,32 @@ def box_sizes(bboxes: np.ndarray) -> np.ndarray:
     return sizes
 
 
+def keypoint_extent_size(keypoints: np.ndarray, visible: np.ndarray,
+                         sample: Optional[str] = None) -> float:
+    """``max(w, h)`` of the extent of one hand's visible keypoints.
+
+    The real-photo protocol's divisor: the box given to the model is this
+    extent x 1.2, the errors are divided by the extent itself.
+
+    Args:
+        keypoints (np.ndarray): (K, 2) ground-truth keypoints in pixels.
+        visible (np.ndarray): (K,) bool, the keypoints that count.
+        sample (str, optional): The sample's name, for the error message.
+
+    Returns:
+        float: The size in pixels.
+
+    Raises:
+        ValueError: Fewer than two distinct visible keypoints (no extent).
+    """
+    points = np.asarray(keypoints, np.float64).reshape(-1, 2)[np.asarray(visible, bool)]
+    size = float(np.max(points.max(axis=0) - points.min(axis=0))) if len(points) else 0.0
+    if size <= 0:
+        raise ValueError(f'{sample or "a sample"}: {len(points)} visible keypoint(s) with no '
+                         'extent; the keypoint-extent normaliser needs two distinct ones')
+    return size
+
+
 def normalized_errors(pred: np.ndarray, gt: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Euclidean keypoint errors divided by the box size.
 

@@ -6,6 +6,9 @@ keypoints out. What that box is depends on the data set: MMPose's
 ``FreiHandDataset`` always gives the whole 224x224 image, other data sets the
 hand box of the annotation. Each metric finds out which from the samples and
 says it (``details['box_rule']``, logged), so every result states its box rule.
+With ``normalize='keypoint-extent'`` they divide by ``max(w, h)`` of the
+extent of the visible ground-truth keypoints instead: the protocol of the
+real-photo measurements, whose boxes (the extent x 1.2) are not the divisor.
 
 Usable from any config, e.g.::
 
@@ -42,6 +45,9 @@ DEFAULT_CURVE_THRS = tuple(np.round(np.linspace(0.0, 0.5, 51), 4).tolist())
 BOX_RULE_HAND = 'max(w, h) of the ground-truth hand box'
 BOX_RULE_IMAGE = ('max(w, h) of the ground-truth box, which is the whole image '
                   '(the data set gives no hand box)')
+BOX_RULE_EXTENT = 'max(w, h) of the extent of the visible ground-truth keypoints'
+#: What errors can be divided by: the box's size, or the keypoint extent's.
+NORMALIZERS = ('box', 'keypoint-extent')
 
 
 def _thr_name(thr: float) -> str:
@@ -56,6 +62,11 @@ class HandBoxMetric(BaseMetric):
     measures in :meth:`compute`.
 
     Args:
+        normalize (str): What errors are divided by: ``'box'``, ``max(w, h)``
+            of the ground-truth box (the paper's), or ``'keypoint-extent'``,
+            ``max(w, h)`` of the extent of the sample's visible ground-truth
+            keypoints (the real-photo protocol; needs two visible keypoints
+            that are not at one point). Defaults to ``'box'``.
         outfile_prefix (str, optional): Write ``details`` of every
             evaluation to ``<outfile_prefix>.<metric name>.json``.
         collect_device (str): See :class:`mmengine.evaluator.BaseMetric`.
@@ -63,10 +74,14 @@ class HandBoxMetric(BaseMetric):
     """
 
     def __init__(self,
+                 normalize: str = 'box',
                  outfile_prefix: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if normalize not in NORMALIZERS:
+            raise ValueError(f'normalize must be one of {NORMALIZERS}, got {normalize!r}')
+        self.normalize = normalize
         self.outfile_prefix = outfile_prefix
         self.details: Dict[str, object] = {}
 
@@ -97,13 +112,16 @@ class HandBoxMetric(BaseMetric):
             if 'ori_shape' in sample:
                 h, w = sample['ori_shape'][:2]
                 whole_image = bool(np.allclose(bbox, [0, 0, w, h], atol=1.0))
+            gt_xy = np.asarray(gt['keypoints'], np.float64).reshape(-1, 2)
+            visible = visible.reshape(-1) > 0
+            if self.normalize == 'box':
+                box_size = F.box_sizes(bbox[None])[0]
+            else:
+                box_size = F.keypoint_extent_size(gt_xy, visible, sample.get('img_path'))
             result = dict(
                 pred=np.asarray(sample['pred_instances']['keypoints'],
                                 np.float64).reshape(-1, 2),
-                gt=np.asarray(gt['keypoints'], np.float64).reshape(-1, 2),
-                visible=visible.reshape(-1) > 0,
-                box_size=F.box_sizes(bbox[None])[0],
-                whole_image=whole_image)
+                gt=gt_xy, visible=visible, box_size=box_size, whole_image=whole_image)
             result.update(self.extra(sample))
             self.results.append(result)
 
@@ -112,7 +130,9 @@ class HandBoxMetric(BaseMetric):
         stacked = {key: np.stack([r[key] for r in results]) for key in results[0]}
         errors = F.normalized_errors(stacked['pred'], stacked['gt'], stacked['box_size'])
         box_rule = BOX_RULE_IMAGE if stacked['whole_image'].all() else BOX_RULE_HAND
-        if 0 < stacked['whole_image'].sum() < len(results):
+        if self.normalize == 'keypoint-extent':
+            box_rule = BOX_RULE_EXTENT
+        elif 0 < stacked['whole_image'].sum() < len(results):
             box_rule = (f'{BOX_RULE_HAND} ({int(stacked["whole_image"].sum())} of '
                         f'{len(results)} boxes are the whole image)')
         metrics, details = self.compute(errors, stacked['visible'], stacked)

@@ -15,7 +15,7 @@ from mmpose.testing import get_packed_inputs
 from mmpose_mlehand.evaluation import (HandNME, HandPCK, KeypointUncertaintyMetric,
                                        StagewiseHandMetric)
 from mmpose_mlehand.evaluation import functional as F
-from mmpose_mlehand.evaluation.metrics import BOX_RULE_HAND, BOX_RULE_IMAGE
+from mmpose_mlehand.evaluation.metrics import BOX_RULE_EXTENT, BOX_RULE_HAND, BOX_RULE_IMAGE
 
 
 def sample(gt, offsets, visible, bbox, image=(224, 224), **pred_fields):
@@ -83,6 +83,28 @@ def test_whole_image_boxes_are_stated():
     result = evaluate(metric, samples)
     assert result['NME'] == pytest.approx((10 + 50 + 500) / 3 / 224)
     assert metric.details['box_rule'] == BOX_RULE_IMAGE
+
+
+def test_keypoint_extent_normaliser_is_the_real_photo_protocol():
+    # A's visible keypoints span 20 x 10 (size 20; the hidden one is left out
+    # of the extent too): errors 10 and 50 px -> 0.5 and 2.5. B's span 20 x 60:
+    # 8, 24 and 12 px -> 8/60, 0.4 and 0.2. The boxes are not used.
+    metric = HandNME(normalize='keypoint-extent')
+    result = evaluate(metric, two_samples())
+    assert result['NME'] == pytest.approx(((0.5 + 2.5) / 2 + (8 + 24 + 12) / 180) / 2)
+    assert metric.details['box_rule'] == BOX_RULE_EXTENT
+    pck = evaluate(HandPCK(thr=0.2, normalize='keypoint-extent'), two_samples())
+    # Per keypoint type: kp0 1/2 (A 0.5, B 0.133), kp1 0/2, kp2 1/1 (B 0.2, <=).
+    assert pck['PCK@0.2'] == pytest.approx((0.5 + 0 + 1) / 3)
+
+
+def test_keypoint_extent_needs_an_extent_and_a_known_normaliser():
+    lone = sample(GT_A, OFFSETS_A, [1, 0, 0], [10, 20, 110, 60])
+    lone['img_path'] = 'hands/0042.jpg'
+    with pytest.raises(ValueError, match='hands/0042.jpg: 1 visible keypoint'):
+        HandPCK(normalize='keypoint-extent').process([], [lone])
+    with pytest.raises(ValueError, match='normalize must be one of'):
+        HandPCK(normalize='extent')
 
 
 def test_outfile_has_the_details(tmp_path):
