@@ -13,7 +13,13 @@ detection, and every other model keeps MMPose's choice.
 
 MMPose also crops the whole image when its detector finds nothing, so a photo
 without a hand gets one made-up hand. For the plugin's models a detector that
-finds nothing gives no instance.
+finds nothing gives no instance, unless the pose model's config sets
+``hand_whole_image_thr``: then the prediction on the whole image is kept when
+its mean keypoint score (1 - sigma) reaches it, so a hand that fills the frame
+is found even where the detector misses it (its ``bbox`` is the whole image,
+``bbox_score`` 0). ``tools/choose_whole_image_thr.py`` chooses that threshold
+on hand-free validation scenes (few made-up hands) and writes it into the
+bundled model's config.
 
 The score threshold of the boxes (MMPose's ``bbox_thr``, 0.3 when not given)
 is the detector's own when the user gives none (the bundled one's, or that of
@@ -62,6 +68,8 @@ def _init_detector_bundled_by_default(self: BaseMMPoseInferencer,
     """MMPose's detector choice, with the bundled hand detector for the plugin's models."""
     self._mlehand_bbox_thr = self._mlehand_default_fallback_thr = None
     plugin_model = trained_with_plugin_data(self.cfg)
+    self._mlehand_default_whole_image_thr = (
+        self.cfg.get('hand_whole_image_thr') if plugin_model else None)
     if det_model is None and plugin_model:
         try:
             det_model, det_weights = bundled_model_files(DEFAULT_DETECTOR)
@@ -126,13 +134,24 @@ def _preprocess_single_no_made_up_hand(self: Pose2DInferencer, input: Union[str,
                                      bboxes=boxes)
 
 
+def whole_image_kept(keypoint_scores: np.ndarray, thr: Optional[float]) -> np.ndarray:
+    """Which whole-image predictions (N, K) keypoint scores keep: mean score
+    at least ``thr``; none when ``thr`` is None. Returns (N,) bool."""
+    scores = np.asarray(keypoint_scores, np.float64)
+    if thr is None or len(scores) == 0:
+        return np.zeros(len(scores), bool)
+    return scores.reshape(len(scores), -1).mean(axis=1) >= thr
+
+
 def _forward_without_placeholder(self: Pose2DInferencer, inputs, *args, **kwargs):
-    """MMPose's forward pass; an image without a detected hand gets no instance."""
+    """MMPose's forward pass; an image without a detected hand gets no instance
+    unless the whole-image prediction scores ``hand_whole_image_thr``."""
     data_samples = _mmpose_forward(self, inputs, *args, **kwargs)
     if getattr(self, '_mlehand_no_hand', False):
+        thr = getattr(self, '_mlehand_whole_image_thr', None)
         for sample in data_samples:
-            sample.pred_instances = sample.pred_instances[
-                np.zeros(len(sample.pred_instances), bool)]
+            instances = sample.pred_instances
+            sample.pred_instances = instances[whole_image_kept(instances.keypoint_scores, thr)]
         self._mlehand_no_hand = False
     return data_samples
 
@@ -142,12 +161,14 @@ def _preprocess_with_detector_threshold(self: Pose2DInferencer, inputs, batch_si
                                         nms_thr: float = 0.3, **kwargs):
     """MMPose's preprocessing; without ``bbox_thr``, the bundled detector's
     threshold and fallback threshold (MMPose's 0.3 and none for other
-    detectors); a ``bbox_thr`` given is MMPose's: no fallback."""
-    self._mlehand_fallback_thr = None
+    detectors) and the pose model's whole-image threshold; a ``bbox_thr``
+    given is MMPose's: no fallback of either kind."""
+    self._mlehand_fallback_thr = self._mlehand_whole_image_thr = None
     if bbox_thr is None:
         bbox_thr = getattr(self, '_mlehand_bbox_thr', None)
         bbox_thr = MMPOSE_BBOX_THR if bbox_thr is None else float(bbox_thr)
         self._mlehand_fallback_thr = getattr(self, '_mlehand_default_fallback_thr', None)
+        self._mlehand_whole_image_thr = getattr(self, '_mlehand_default_whole_image_thr', None)
     return _mmpose_preprocess(self, inputs, batch_size=batch_size, bboxes=bboxes,
                               bbox_thr=bbox_thr, nms_thr=nms_thr, **kwargs)
 

@@ -165,3 +165,47 @@ def choose_fallback_threshold(samples: Sequence[Tuple[np.ndarray, np.ndarray, np
                 and stats['recall'] > base['recall']):
             chosen = float(thr)
     return chosen, table
+
+
+def choose_whole_image_threshold(hand_free_scores: Sequence[float],
+                                 max_made_up: float = 0.05,
+                                 step: float = 0.01) -> Tuple[float, List[Dict]]:
+    """The lowest pose score that keeps a whole-image prediction, at few made-up hands.
+
+    When the detector finds no hand, the plugin's inferencer can keep the pose
+    model's prediction on the whole image if its mean keypoint score (1 -
+    sigma) reaches a threshold: hands that fill the frame are found even when
+    the detector misses them. Meant for a validation split's images without
+    hands: the chosen threshold is the lowest candidate (``1 - step`` down to
+    ``step``) at which at most ``max_made_up`` of them would get a made-up
+    hand. That share is the pose model's alone (an image the detector finds
+    a box in never falls back), so the rule holds for any detector.
+
+    Args:
+        hand_free_scores (sequence): Mean keypoint score of the whole-image
+            prediction on each hand-free image.
+        max_made_up (float): Largest share of hand-free images kept.
+        step (float): Spacing of the candidates.
+
+    Returns:
+        tuple: the chosen threshold and, per candidate from the highest down
+        to the first one that keeps too many, ``whole_image_thr`` and
+        ``hand_free_kept``.
+
+    Raises:
+        ValueError: If no score is given (the cost cannot be measured).
+    """
+    scores = np.asarray(hand_free_scores, np.float64)
+    if scores.size == 0:
+        raise ValueError('choosing a whole-image threshold needs images without hands')
+    table, chosen = [], None
+    for thr in np.round(np.arange(1.0 - step, step / 2, -step), 4):
+        kept = float(np.mean(scores >= thr))
+        table.append(dict(whole_image_thr=float(thr), hand_free_kept=kept))
+        if kept > max_made_up + 1e-12:
+            break  # lower ones keep at least as many
+        chosen = float(thr)
+    if chosen is None:
+        raise ValueError(f'even a score of {1.0 - step:g} keeps more than {max_made_up:g} of '
+                         'the hand-free images')
+    return chosen, table

@@ -8,7 +8,7 @@ from mmpose.apis import MMPoseInferencer
 
 import mmpose_mlehand.plugin  # noqa: F401
 from mmpose_mlehand.bundled import DEFAULT_DETECTOR, DEFAULT_MODEL, bundled_model_files
-from mmpose_mlehand.engine.inferencer_detector import trained_with_plugin_data
+from mmpose_mlehand.engine.inferencer_detector import trained_with_plugin_data, whole_image_kept
 from mmpose_mlehand.engine.inferencer_inputs import as_bgr
 from mmpose_mlehand.synthetic.hand_scenes import render_hand_scene
 from mmpose_mlehand.utils.boxes import box_iou
@@ -58,6 +58,33 @@ def test_two_hands_of_a_generated_scene_are_found_without_boxes(inferencer):
 def test_a_scene_without_hands_gives_no_instance(inferencer):
     _, image = first_scene(0)
     assert next(inferencer(image))['predictions'][0] == []
+
+
+def test_whole_image_kept_by_mean_keypoint_score():
+    scores = np.array([[0.5, 0.7], [0.2, 0.3]])
+    assert whole_image_kept(scores, 0.6).tolist() == [True, False]
+    assert whole_image_kept(scores, None).tolist() == [False, False]
+    assert whole_image_kept(np.zeros((0, 21)), 0.5).shape == (0, )
+
+
+def test_the_whole_image_prediction_is_kept_only_above_its_threshold(inferencer):
+    _, image = first_scene(0)
+    pose = inferencer.inferencer
+    default = pose._mlehand_default_whole_image_thr
+    try:
+        pose._mlehand_default_whole_image_thr = 0.0  # every whole-image prediction kept
+        predictions = next(inferencer(image))['predictions'][0]
+        assert len(predictions) == 1
+        h, w = image.shape[:2]
+        np.testing.assert_allclose(predictions[0]['bbox'][0], [0, 0, w, h])
+        assert predictions[0]['bbox_score'] == 0
+        assert np.asarray(predictions[0]['keypoints']).shape == (21, 2)
+        # A bbox_thr given is MMPose's plain threshold: no fallback of either kind.
+        assert next(inferencer(image, bbox_thr=0.4))['predictions'][0] == []
+        pose._mlehand_default_whole_image_thr = 1.01  # none kept
+        assert next(inferencer(image))['predictions'][0] == []
+    finally:
+        pose._mlehand_default_whole_image_thr = default
 
 
 def test_given_boxes_and_other_detectors_still_win(inferencer):

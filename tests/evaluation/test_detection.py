@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from mmpose_mlehand.evaluation import (HandBoxRecall, box_iou, choose_fallback_threshold,
-                                       choose_score_threshold, match_boxes, recall_precision)
+                                       choose_score_threshold, choose_whole_image_threshold,
+                                       match_boxes, recall_precision)
 from mmpose_mlehand.utils.boxes import kept_boxes
 
 
@@ -114,3 +115,18 @@ def test_fallback_threshold_is_the_lowest_within_the_false_budget():
     assert choose_fallback_threshold(samples[:1] + samples[3:], 0.3)[0] is None
     with pytest.raises(ValueError, match='without hands'):
         choose_fallback_threshold(samples[:3], 0.3)
+
+
+def test_whole_image_threshold_is_the_lowest_within_the_made_up_budget():
+    # At most 1 of 5 hand-free images may keep a hand: 0.51 keeps only the 0.9
+    # one, 0.50 keeps two.
+    thr, table = choose_whole_image_threshold([0.1, 0.2, 0.3, 0.5, 0.9], max_made_up=0.2)
+    assert thr == pytest.approx(0.51)
+    assert table[0] == dict(whole_image_thr=0.99, hand_free_kept=0.0)
+    assert table[-1] == dict(whole_image_thr=0.5, hand_free_kept=0.4)
+    # No image may keep one: just above the highest score.
+    assert choose_whole_image_threshold([0.1, 0.9], max_made_up=0.0)[0] == pytest.approx(0.91)
+    with pytest.raises(ValueError, match='needs images without hands'):
+        choose_whole_image_threshold([])
+    with pytest.raises(ValueError, match='keeps more than'):
+        choose_whole_image_threshold([0.995, 0.999], max_made_up=0.4)
