@@ -3,7 +3,8 @@
 #   make test         style checks (flake8, isort: MMPose's pre-commit) and the test suite (what CI runs)
 #   make quickstart   synthetic data -> conversion -> training -> evaluation -> demo picture
 #   make bundled-model  the default hand model shipped in mmpose_mlehand/bundled/ (synthetic data
-#                       only; BUNDLED=mlehand-synthetic-hand-small for the half-width one)
+#                       only; BUNDLED=mlehand-synthetic-hand-small for the half-width one;
+#                       run it again after an interruption to resume)
 #   make bundled-detector  the hand detector shipped in mmpose_mlehand/bundled/ (synthetic
 #                       scenes only; two runs of 5 epochs, the second from the weights
 #                       the first bundled; run it again after an interruption to resume)
