@@ -68,6 +68,28 @@ def test_evaluate_pipeline_counts_missed_hands_as_wrong(tmp_path):
     assert result['pck@0.2_drop'] == pytest.approx(1 / 5)
 
 
+def test_pck_divides_by_the_keypoint_extent_not_the_box(tmp_path):
+    # Keypoints span 100 px (box 120): 21 px is wrong at 0.2 of the extent (20)
+    # though right at 0.2 of the box (24). A hand with one keypoint in the frame
+    # has no extent: it counts for the recall only.
+    kp = [[0, 0, 2], [100, 0, 2]]
+    lone = [[300, 300, 2], [0, 0, 0]]
+    coco = dict(images=[dict(id=1, file_name='1.jpg')],
+                annotations=[dict(id=1, image_id=1, bbox=[-10, -60, 120, 120],
+                                  keypoints=sum(kp, [])),
+                             dict(id=2, image_id=1, bbox=[290, 290, 20, 20],
+                                  keypoints=sum(lone, []))])
+    (tmp_path / 'ann.json').write_text(json.dumps(coco))
+    near = np.array([[0.0, 21.0], [100.0, 19.0]])
+    inferencer = FakeInferencer(
+        {'1.jpg': [dict(bbox=[[-10, -60, 110, 60]], bbox_score=0.9, keypoints=near)]},
+        {'1.jpg': [near, np.zeros((2, 2))]})
+    result = evaluate_pipeline(inferencer, str(tmp_path / 'ann.json'), str(tmp_path))
+    assert result['hands'] == 2 and result['recall@0.5'] == pytest.approx(0.5)
+    assert result['pck@0.2_end_to_end'] == pytest.approx(1 / 2)
+    assert result['pck@0.2_true_box'] == pytest.approx(1 / 2)
+
+
 class RecordingInferencer(FakeInferencer):
     """FakeInferencer that takes pixels: every image is '1.jpg', and the
     arrays it got are kept."""
