@@ -70,7 +70,9 @@ BUNDLED_MODELS: Dict[str, BundledModel] = {
             recipe='configs/bundled/mlehand_res18_synthetic-photo-96x96.py',
             summary=('MLE-loss sequential integral model (ResNet-18, 96x96 crops '
                      'of the hand box x 1.25) trained on synthetic hands only '
-                     '(photo scene style); top-down: give hand boxes')),
+                     '(photo-varied scene style: closed, turned and side-on hands); '
+                     'top-down: give hand boxes'),
+            style='photo-varied'),
         BundledModel(
             name='mlehand-synthetic-hand-small',
             stem='mlehand_res18-half_synthetic-photo-96x96',

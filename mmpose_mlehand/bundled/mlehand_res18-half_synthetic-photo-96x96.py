@@ -61,6 +61,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0))
 eval_ann_file = 'annotations/freihand_eval.json'
+hand_whole_image_thr = 0.43
 input_size = (
     96,
     96,

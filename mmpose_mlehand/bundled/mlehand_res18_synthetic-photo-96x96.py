@@ -61,6 +61,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0))
 eval_ann_file = 'annotations/freihand_eval.json'
+hand_whole_image_thr = 0.69
 input_size = (
     96,
     96,
@@ -131,11 +132,11 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(begin=0, by_epoch=False, end=100, start_factor=0.01, type='LinearLR'),
     dict(
-        T_max=8,
+        T_max=14,
         begin=0,
         by_epoch=True,
         convert_to_iter_based=True,
-        end=8,
+        end=14,
         eta_min=1e-05,
         type='CosineAnnealingLR'),
 ]
@@ -172,7 +173,7 @@ test_evaluator = [
     dict(type='AUC'),
     dict(type='EPE'),
 ]
-train_cfg = dict(by_epoch=True, max_epochs=8, val_interval=1)
+train_cfg = dict(by_epoch=True, max_epochs=14, val_interval=1)
 train_dataloader = dict(
     batch_size=8,
     dataset=dict(
