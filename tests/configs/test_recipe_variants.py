@@ -44,10 +44,10 @@ def test_full_width_doubles_the_channels_and_trains_longer_on_looser_boxes():
         'model.backbone.base_channels': 64, 'model.head.in_channels': 256,
         'model.head.fuse_channels': 64, 'model.head.deconv_channels.0': 64,
         'model.head.deconv_channels.1': 64, 'model.head.sigma_hidden_channels': 256,
-        # the default bundled model's recipe: box scales up to 1.6, 8 epochs
+        # the default bundled model's recipe: box scales up to 1.6, 14 epochs
         'train_transforms.3.scale_factor.1': 1.6, 'train_pipeline.3.scale_factor.1': 1.6,
         'train_dataloader.dataset.pipeline.3.scale_factor.1': 1.6,
-        'train_cfg.max_epochs': 8, 'param_scheduler.1.end': 8, 'param_scheduler.1.T_max': 8}
+        'train_cfg.max_epochs': 14, 'param_scheduler.1.end': 14, 'param_scheduler.1.T_max': 14}
     model = MODELS.build(load(path).model).eval()
     with torch.no_grad():
         out = model.head.forward(model.extract_feat(torch.zeros(1, 3, 96, 96)))
