@@ -16,7 +16,8 @@ without a hand gets one made-up hand. For the plugin's models a detector that
 finds nothing gives no instance, unless the pose model's config sets
 ``hand_whole_image_thr``: then the prediction on the whole image is kept when
 its mean keypoint score (1 - sigma) reaches it, so a hand that fills the frame
-is found even where the detector misses it (its ``bbox`` is the whole image,
+is found even where the detector misses it (its ``bbox`` is the box a detector
+is trained to give, the predicted keypoints' extent x 1.2 clipped to the image;
 ``bbox_score`` 0). ``tools/choose_whole_image_thr.py`` chooses that threshold
 on hand-free validation scenes (few made-up hands) and writes it into the
 bundled model's config.
@@ -43,6 +44,7 @@ from mmpose.registry import DATASETS
 
 from ..apis.detector import MMPOSE_BBOX_THR, hand_thresholds
 from ..bundled import DEFAULT_DETECTOR, bundled_model_files
+from ..hand_format import KEYPOINT_BBOX_SCALE, keypoint_bbox
 from ..utils.boxes import kept_boxes
 from ..utils.scope import default_scope_kept
 
@@ -143,15 +145,38 @@ def whole_image_kept(keypoint_scores: np.ndarray, thr: Optional[float]) -> np.nd
     return scores.reshape(len(scores), -1).mean(axis=1) >= thr
 
 
+def keypoint_boxes(keypoints: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """The hand boxes of whole-image predictions: the extent of each
+    instance's (K, 2) keypoints x ``KEYPOINT_BBOX_SCALE`` (the box the
+    detector is trained to give), clipped to its frame.
+
+    Args:
+        keypoints (np.ndarray): (N, K, 2) predicted keypoints, image pixels.
+        frames (np.ndarray): (N, 4) the whole-image boxes, xyxy.
+
+    Returns:
+        np.ndarray: (N, 4) float32 xyxy.
+    """
+    boxes = []
+    for points, frame in zip(np.asarray(keypoints, np.float64), np.asarray(frames, np.float64)):
+        x, y, w, h = keypoint_bbox(points, KEYPOINT_BBOX_SCALE)
+        boxes.append(np.clip([x, y, x + w, y + h], frame[[0, 1, 0, 1]], frame[[2, 3, 2, 3]]))
+    return np.array(boxes, np.float32).reshape(-1, 4)
+
+
 def _forward_without_placeholder(self: Pose2DInferencer, inputs, *args, **kwargs):
     """MMPose's forward pass; an image without a detected hand gets no instance
-    unless the whole-image prediction scores ``hand_whole_image_thr``."""
+    unless the whole-image prediction scores ``hand_whole_image_thr``; a kept
+    one's box is its keypoints' (:func:`keypoint_boxes`)."""
     data_samples = _mmpose_forward(self, inputs, *args, **kwargs)
     if getattr(self, '_mlehand_no_hand', False):
         thr = getattr(self, '_mlehand_whole_image_thr', None)
         for sample in data_samples:
             instances = sample.pred_instances
-            sample.pred_instances = instances[whole_image_kept(instances.keypoint_scores, thr)]
+            kept = instances[whole_image_kept(instances.keypoint_scores, thr)]
+            if len(kept):
+                kept.bboxes = keypoint_boxes(kept.keypoints, kept.bboxes)
+            sample.pred_instances = kept
         self._mlehand_no_hand = False
     return data_samples
 

@@ -8,7 +8,8 @@ from mmpose.apis import MMPoseInferencer
 
 import mmpose_mlehand.plugin  # noqa: F401
 from mmpose_mlehand.bundled import DEFAULT_DETECTOR, DEFAULT_MODEL, bundled_model_files
-from mmpose_mlehand.engine.inferencer_detector import trained_with_plugin_data, whole_image_kept
+from mmpose_mlehand.engine.inferencer_detector import (keypoint_boxes, trained_with_plugin_data,
+                                                       whole_image_kept)
 from mmpose_mlehand.engine.inferencer_inputs import as_bgr
 from mmpose_mlehand.synthetic.hand_scenes import render_hand_scene
 from mmpose_mlehand.utils.boxes import box_iou
@@ -67,6 +68,15 @@ def test_whole_image_kept_by_mean_keypoint_score():
     assert whole_image_kept(np.zeros((0, 21)), 0.5).shape == (0, )
 
 
+def test_keypoint_boxes_are_the_extent_times_1_2_clipped_to_the_frame():
+    keypoints = np.array([[[10.0, 20.0], [30.0, 60.0]],      # extent 20 x 40
+                          [[-5.0, 0.0], [95.0, 50.0]]])      # wider than its frame
+    frames = np.array([[0, 0, 100, 100], [0, 0, 100, 80]])
+    np.testing.assert_allclose(keypoint_boxes(keypoints, frames),
+                               [[8, 16, 32, 64], [0, 0, 100, 55]])
+    assert keypoint_boxes(np.zeros((0, 21, 2)), np.zeros((0, 4))).shape == (0, 4)
+
+
 def test_the_whole_image_prediction_is_kept_only_above_its_threshold(inferencer):
     _, image = first_scene(0)
     pose = inferencer.inferencer
@@ -76,7 +86,11 @@ def test_the_whole_image_prediction_is_kept_only_above_its_threshold(inferencer)
         predictions = next(inferencer(image))['predictions'][0]
         assert len(predictions) == 1
         h, w = image.shape[:2]
-        np.testing.assert_allclose(predictions[0]['bbox'][0], [0, 0, w, h])
+        # Its box is its keypoints' (extent x 1.2), inside the image.
+        expected = keypoint_boxes(np.asarray(predictions[0]['keypoints'])[None],
+                                  np.array([[0, 0, w, h]]))[0]
+        np.testing.assert_allclose(predictions[0]['bbox'][0], expected, rtol=1e-5)
+        assert 0 <= expected[0] < expected[2] <= w and 0 <= expected[1] < expected[3] <= h
         assert predictions[0]['bbox_score'] == 0
         assert np.asarray(predictions[0]['keypoints']).shape == (21, 2)
         # A bbox_thr given is MMPose's plain threshold: no fallback of either kind.
