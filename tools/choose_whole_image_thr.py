@@ -76,16 +76,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def ensure_scenes(root: str, num: int, seed: int, workers: int) -> None:
     """Render the held-out ``val`` and ``test`` scenes unless ``root`` holds them."""
-    from mmpose_mlehand.synthetic.scene_dataset import META_FILE, generate_scene_dataset
+    from mmpose_mlehand.synthetic.scene_dataset import generate_scene_dataset, holds_scenes
     counts = dict(val=num, test=num)
-    meta_path = osp.join(root, META_FILE)
-    if osp.isfile(meta_path):
-        with open(meta_path, encoding='utf-8') as f:
-            meta = json.load(f)
-        if meta.get('seed') == seed and all(
-                meta.get('counts', {}).get(split) == n for split, n in counts.items()):
-            print(f'scenes: reusing {root}', flush=True)
-            return
+    if holds_scenes(root, counts, seed):
+        print(f'scenes: reusing {root}', flush=True)
+        return
     generate_scene_dataset(root, counts, seed=seed, workers=workers, overwrite=True)
 
 

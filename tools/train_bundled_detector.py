@@ -51,7 +51,7 @@ sys.path.insert(0, REPO_ROOT)
 from mmengine.config import DictAction  # noqa: E402
 
 from mmpose_mlehand.bundled import BUNDLED_DIR, BUNDLED_MODELS, DEFAULT_DETECTOR  # noqa: E402
-from mmpose_mlehand.synthetic.scene_dataset import META_FILE, annotation_file  # noqa: E402
+from mmpose_mlehand.synthetic.scene_dataset import annotation_file, holds_scenes  # noqa: E402
 
 #: COCO metrics copied into the provenance file (the hand-box recall is
 #: computed by :func:`box_samples` at the chosen threshold and at 0.3).
@@ -106,13 +106,9 @@ def render_scenes(root: str, args: argparse.Namespace) -> None:
     """Render the scenes unless ``root`` already holds these very scenes."""
     counts = dict(train=args.num_train, val=args.num_eval, test=args.num_eval,
                   test_seen=args.num_eval)
-    meta_path = osp.join(root, META_FILE)
-    if osp.isfile(meta_path):
-        with open(meta_path, encoding='utf-8') as f:
-            meta = json.load(f)
-        if meta.get('seed') == args.seed and meta.get('counts') == counts:
-            print(f'scenes: reusing {root}', flush=True)
-            return
+    if holds_scenes(root, counts, args.seed):
+        print(f'scenes: reusing {root}', flush=True)
+        return
     command = ['tools/make_hand_scenes.py', '--out', root, '--seed', str(args.seed),
                '--workers', str(max(1, args.workers)), '--overwrite', '--quiet']
     for split, num in counts.items():

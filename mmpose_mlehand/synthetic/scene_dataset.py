@@ -16,6 +16,7 @@ gap). Images are written by worker processes; the annotation files are
 written atomically once every image of their split exists. The output is a
 function of the seed and the counts, whatever the number of workers.
 """
+import json
 import os
 import shutil
 import time
@@ -118,6 +119,20 @@ def _coco(split: str, records: List[Tuple[int, int, int, list]]) -> dict:
         'info': {'description': f'mmpose-mlehand synthetic hand scenes, {split}'},
         'images': images, 'annotations': annotations, 'categories': [CATEGORY],
     }
+
+
+def holds_scenes(out_dir: str, counts: Dict[str, int], seed: int) -> bool:
+    """Whether ``out_dir`` holds the scenes :func:`generate_scene_dataset`
+    writes for ``counts`` and ``seed`` (by its meta file; a split counted 0
+    matches one that was not written), so that a tool can reuse them."""
+    meta_path = os.path.join(out_dir, META_FILE)
+    if not os.path.isfile(meta_path):
+        return False
+    with open(meta_path, encoding='utf-8') as f:
+        meta = json.load(f)
+    written = meta.get('counts', {})
+    return meta.get('seed') == seed and all(
+        written.get(split, 0) == num for split, num in counts.items())
 
 
 def generate_scene_dataset(out_dir: str, counts: Dict[str, int], seed: int = 0,

@@ -15,7 +15,7 @@ from mmpose_mlehand.synthetic.hand_scenes import SCENE_FRAMES, clipped_box, rend
 from mmpose_mlehand.synthetic.photos import PHOTO_FAMILIES
 from mmpose_mlehand.synthetic.scene import part_label
 from mmpose_mlehand.synthetic.scene_dataset import (SPLIT_FAMILIES, annotation_file,
-                                                    generate_scene_dataset)
+                                                    generate_scene_dataset, holds_scenes)
 
 SEED = 3
 NUM_SCENES = 24
@@ -178,3 +178,17 @@ def test_existing_output_is_refused_without_overwrite(scene_root):
         generate_scene_dataset(scene_root, dict(train=1), progress=False)
     with pytest.raises(ValueError, match='unknown splits'):
         generate_scene_dataset(scene_root + '_x', dict(training=1), progress=False)
+
+
+def test_holds_scenes_matches_the_seed_and_every_count(scene_root, tmp_path):
+    counts = dict(train=10, val=3, test=3, test_seen=3)
+    assert holds_scenes(scene_root, counts, SEED)
+    assert holds_scenes(scene_root, dict(val=3, test=3), SEED)  # a subset of the splits
+    assert not holds_scenes(scene_root, counts, SEED + 1)
+    assert not holds_scenes(scene_root, dict(counts, val=4), SEED)
+    assert not holds_scenes(str(tmp_path), counts, SEED)        # nothing rendered there
+    # A split counted 0 is not written, and matches its absence.
+    root = str(tmp_path / 'val_only')
+    generate_scene_dataset(root, dict(train=0, val=2), seed=SEED, workers=1, progress=False)
+    assert holds_scenes(root, dict(train=0, val=2), SEED)
+    assert not holds_scenes(root, dict(train=1, val=2), SEED)
