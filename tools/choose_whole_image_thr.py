@@ -86,10 +86,10 @@ def ensure_scenes(root: str, num: int, seed: int, workers: int) -> None:
 
 def whole_image_predictions(model, root: str, split: str) -> list:
     """``(annotations, keypoints (K, 2), mean score, (h, w))`` per scene of a split."""
-    import cv2
     from mmpose.apis import inference_topdown
 
     from mmpose_mlehand.synthetic.scene_dataset import annotation_file
+    from mmpose_mlehand.utils import read_bgr
     with open(osp.join(root, annotation_file(split)), encoding='utf-8') as f:
         coco = json.load(f)
     hands = {image['id']: [] for image in coco['images']}
@@ -98,9 +98,7 @@ def whole_image_predictions(model, root: str, split: str) -> list:
     rows = []
     for image in coco['images']:
         path = osp.join(root, 'images', split, image['file_name'])
-        bgr = cv2.imread(path)
-        if bgr is None:
-            raise ValueError(f'{path}: missing or unreadable scene image')
+        bgr = read_bgr(path, 'scene image')
         instances = inference_topdown(model, bgr)[0].pred_instances  # no box: whole image
         rows.append((hands[image['id']], instances.keypoints[0],
                      float(instances.keypoint_scores[0].mean()), bgr.shape[:2]))

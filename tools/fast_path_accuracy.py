@@ -16,7 +16,6 @@ import argparse
 import json
 import os.path as osp
 
-import cv2
 import numpy as np
 
 
@@ -34,6 +33,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from mmpose_mlehand.apis.predictor import TopdownHandPredictor
+    from mmpose_mlehand.utils import read_bgr
     predictors = {
         'eager fp32': TopdownHandPredictor(args.config, args.checkpoint),
         'fast fp32': TopdownHandPredictor(args.config, args.checkpoint, fast=True, bf16=False),
@@ -48,7 +48,7 @@ def main() -> None:
     outputs = {name: [] for name in predictors}
     labels, visible = [], []
     for ann in coco['annotations'][:args.max_images]:
-        image = cv2.imread(osp.join(args.img_root, files[ann['image_id']]))
+        image = read_bgr(osp.join(args.img_root, files[ann['image_id']]))
         x, y, w, h = ann['bbox']
         bboxes = None if args.whole_image else np.array([[x, y, x + w, y + h]], np.float32)
         kpts = np.asarray(ann['keypoints'], np.float64).reshape(-1, 3)

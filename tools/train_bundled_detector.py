@@ -130,8 +130,9 @@ def point_at_data(cfg, root: str) -> None:
 
 def box_samples(detector, root: str, split: str) -> list:
     """``(gt (N, 4), boxes (M, 4), scores (M,))`` per image of a split, xyxy."""
-    import cv2
     import numpy as np
+
+    from mmpose_mlehand.utils import read_bgr
     with open(osp.join(root, annotation_file(split)), encoding='utf-8') as f:
         coco = json.load(f)
     truth = {image['id']: [] for image in coco['images']}
@@ -140,8 +141,8 @@ def box_samples(detector, root: str, split: str) -> list:
         truth[ann['image_id']].append([x, y, x + w, y + h])
     samples = []
     for image in coco['images']:
-        bgr = cv2.imread(osp.join(root, 'images', split, image['file_name']))
-        boxes, scores = detector(bgr)
+        boxes, scores = detector(
+            read_bgr(osp.join(root, 'images', split, image['file_name']), 'scene image'))
         samples.append((np.array(truth[image['id']], np.float32).reshape(-1, 4), boxes, scores))
     return samples
 

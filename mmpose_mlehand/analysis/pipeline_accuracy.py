@@ -29,6 +29,7 @@ import numpy as np
 
 from ..evaluation.functional import keypoint_extent_size
 from ..utils.boxes import match_boxes
+from ..utils.images import read_bgr
 
 
 def _instances(result: dict) -> List[dict]:
@@ -46,15 +47,6 @@ def hand_errors(truth: np.ndarray, visible: np.ndarray,
         if mean < best_mean:
             best, best_mean = errors, mean
     return best
-
-
-def _read_bgr(path: str) -> np.ndarray:
-    import cv2
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise ValueError(f'{path}: missing or unreadable image (expected a photograph '
-                         'that OpenCV decodes)')
-    return image
 
 
 def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
@@ -96,7 +88,7 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         # What the inferencer gets: the file, or the recoloured pixels.
         source = osp.join(image_dir, image['file_name'])
         if recolour is not None:
-            source = recolour(_read_bgr(source))
+            source = recolour(read_bgr(source))
         anns = by_image.get(image['id'], [])
         predicted = _instances(next(inferencer(source)))
         boxes = np.array([p['bbox'][0] for p in predicted], np.float32).reshape(-1, 4)
