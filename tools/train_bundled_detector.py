@@ -88,8 +88,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--load-from', default=None,
                         help='start from the weights of an earlier run (a checkpoint) '
                         'with a fresh schedule of --epochs; the provenance keeps the '
-                        "earlier run's record (the bundled one in --out-dir) as "
-                        'previous_stage')
+                        "earlier run's record (the .json beside those weights, else the "
+                        "bundled one in --out-dir) as previous_stage")
     parser.add_argument('--ship-fallback', action='store_true',
                         help='make the fallback threshold chosen on val the inferencer '
                         "default (hand_fallback_thr); without it the threshold's figures "
@@ -237,13 +237,17 @@ def main(argv=None) -> None:
     os.makedirs(args.out_dir, exist_ok=True)
     command = ' '.join(['python', 'tools/train_bundled_detector.py'] + (argv or sys.argv[1:]))
     previous_stage = None
-    previous_record = osp.join(args.out_dir, f'{bundled_model.stem}.json')
-    if args.load_from is not None and osp.isfile(previous_record):
-        # The record of the run whose weights this one started from, or,
-        # when this very run was bundled before (the same command run
-        # again), the earlier run that record names.
+    # The record of the run whose weights this one started from: beside
+    # those weights (a bundled model's), else the one bundled in --out-dir.
+    records = [] if args.load_from is None else [
+        osp.splitext(args.load_from)[0] + '.json',
+        osp.join(args.out_dir, f'{bundled_model.stem}.json')]
+    previous_record = next((path for path in records if osp.isfile(path)), None)
+    if previous_record is not None:
         with open(previous_record, encoding='utf-8') as f:
             previous_stage = json.load(f)
+        # When this very run was bundled before (the same command run
+        # again), the earlier run is the one that record names.
         if previous_stage.get('command') == command:
             previous_stage = previous_stage.get('previous_stage')
     weights = osp.join(args.out_dir, f'{bundled_model.stem}.pth')
@@ -252,6 +256,7 @@ def main(argv=None) -> None:
     point_at_data(cfg, SHIPPED_DATA_ROOT)
     cfg.work_dir = 'work_dirs/bundled'
     cfg.resume = False
+    cfg.load_from = None  # the shipped weights are the model, not a path on this machine
     # The inferencer's default bbox_thr for this detector and the fallback
     # when no box passes it (both chosen on val).
     cfg.hand_score_thr = score_thr

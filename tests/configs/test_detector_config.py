@@ -162,3 +162,10 @@ def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path)
     tool.main(args)
     with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
         assert json.load(f)['previous_stage'] == earlier
+    # Bundled elsewhere (an empty --out-dir): the record beside the weights
+    # it started from is the previous stage.
+    other_dir = tmp_path / 'elsewhere'
+    other_dir.mkdir()
+    tool.main([*args[:2], '--out-dir', str(other_dir), *args[4:]])
+    with open(other_dir / f'{stem}.json', encoding='utf-8') as f:
+        assert json.load(f)['previous_stage'] == earlier
