@@ -36,12 +36,14 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..bundled import BUNDLED_MODELS, DEFAULT_DETECTOR
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PATHS = ('eager', 'fast', 'onnx')
 DEFAULT_POSE_MODEL = 'mlehand-synthetic-hand'
-DEFAULT_DETECTOR_MODEL = 'mlehand-hand-detector'
+DEFAULT_DETECTOR_MODEL = DEFAULT_DETECTOR
 #: The detector recipe, run with random weights while the bundled detector is missing.
-DETECTOR_CONFIG = 'configs/detection/rtmdet-nano_synthetic-scenes-320x320.py'
+DETECTOR_CONFIG = BUNDLED_MODELS[DEFAULT_DETECTOR].recipe
 #: MediaPipe Hands' milliseconds per frame (one hand, palm detection and
 #: landmarks), ``lite`` and ``full`` landmark models. From the project's issue
 #: 21: measured with MediaPipe Hands 0.10.21 on this 2-core CPU (MediaPipe
@@ -284,8 +286,9 @@ def _onnx_pair(detector_model, pose_model, tmp_dir: str, threads: int):
     det_file, pose_file = osp.join(tmp_dir, 'detector.onnx'), osp.join(tmp_dir, 'pose.onnx')
     export_detector_onnx(detector_model, det_file)
     export_onnx(pose_model, pose_file)
-    return (OnnxHandDetector(det_file, num_threads=threads),
-            OnnxHandPredictor(pose_file, num_threads=threads))
+    # Two sessions take turns: threads left spinning by one slow the other.
+    return (OnnxHandDetector(det_file, num_threads=threads, allow_spinning=False),
+            OnnxHandPredictor(pose_file, num_threads=threads, allow_spinning=False))
 
 
 def summary_lines(results: Dict) -> Sequence[str]:

@@ -110,6 +110,7 @@ def test_detector_falls_back_to_the_recipe_with_random_weights(repo_root, monkey
     monkeypatch.setattr(bundled, 'bundled_model_files', missing)
     config, checkpoint, weights = resolve_detector(repo_root=repo_root)
     assert weights == 'random' and checkpoint is None
-    assert config == osp.join(repo_root,
-                              'configs/detection/rtmdet-nano_synthetic-scenes-320x320.py')
+    # The recipe the bundled detector was trained with (its last stage).
+    assert config == osp.join(repo_root, bundled.BUNDLED_MODELS[bundled.DEFAULT_DETECTOR].recipe)
+    assert osp.isfile(config)
     assert resolve_detector('det.py', 'det.pth') == ('det.py', 'det.pth', 'given')
