@@ -87,7 +87,11 @@ def build_predictor(args: argparse.Namespace):
     """The pose predictor: ONNX Runtime, a config, or a bundled model."""
     if args.onnx:
         from mmpose_mlehand.deploy.onnx_predictor import OnnxHandPredictor
-        return OnnxHandPredictor(args.onnx, num_threads=args.threads)
+
+        # With a detector, two sessions take turns: no spinning threads (see the class).
+        with_detector = args.bbox is None and not args.no_detector
+        return OnnxHandPredictor(args.onnx, num_threads=args.threads,
+                                 allow_spinning=not with_detector)
     import torch
 
     from mmpose_mlehand.apis.predictor import TopdownHandPredictor
@@ -106,7 +110,7 @@ def build_detector(args: argparse.Namespace):
         return None
     if args.det_onnx:
         from mmpose_mlehand.deploy.onnx_detector import OnnxHandDetector
-        return OnnxHandDetector(args.det_onnx, num_threads=args.threads)
+        return OnnxHandDetector(args.det_onnx, num_threads=args.threads, allow_spinning=False)
     from mmpose_mlehand.apis.detector import MMDetHandDetector
     return MMDetHandDetector(args.det_config, args.det_checkpoint, args.device)
 

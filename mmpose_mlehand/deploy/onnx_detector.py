@@ -244,6 +244,8 @@ class OnnxHandDetector:
         score_thr (float, optional): Override the config's
             ``test_cfg.score_thr``.
         category_ids (tuple): Classes that are hands. Defaults to ``(0, )``.
+        allow_spinning (bool): As :class:`~.onnx_predictor.OnnxHandPredictor`'s:
+            turn it off when a pose model's session runs after each frame.
 
     Attributes:
         meta (dict): The export metadata (``input_size`` (w, h),
@@ -256,7 +258,8 @@ class OnnxHandDetector:
 
     def __init__(self, onnx_file: str, num_threads: Optional[int] = None,
                  providers: Optional[Sequence[str]] = None,
-                 score_thr: Optional[float] = None, category_ids: Tuple[int, ...] = (0, )):
+                 score_thr: Optional[float] = None, category_ids: Tuple[int, ...] = (0, ),
+                 allow_spinning: bool = True):
         import onnxruntime as ort
         if not osp.isfile(onnx_file):
             raise FileNotFoundError(f'detector ONNX file {onnx_file} does not exist (export '
@@ -268,6 +271,8 @@ class OnnxHandDetector:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if num_threads:
             options.intra_op_num_threads = num_threads
+        if not allow_spinning:
+            options.add_session_config_entry('session.intra_op.allow_spinning', '0')
         self.session = ort.InferenceSession(
             onnx_file, sess_options=options,
             providers=list(providers or ['CPUExecutionProvider']))

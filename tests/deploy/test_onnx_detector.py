@@ -300,3 +300,12 @@ def test_export_tool_exports_a_detector(repo_root, tmp_path):
                            '--flip-test'], cwd=repo_root, capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode != 0 and 'pose models' in proc.stderr
+
+
+def test_spinning_off_reaches_the_session_and_changes_no_box(detector_files, onnx_detector):
+    quiet = OnnxHandDetector(detector_files[2], num_threads=1, allow_spinning=False)
+    options = quiet.session.get_session_options()
+    assert options.get_session_config_entry('session.intra_op.allow_spinning') == '0'
+    image = _test_images()['square']
+    for a, b in zip(onnx_detector(image), quiet(image)):
+        np.testing.assert_array_equal(a, b)

@@ -138,3 +138,14 @@ def test_predictor_copied_out_of_the_package_runs_beside_crops(repo_root, tmp_pa
     assert proc.returncode == 0, proc.stderr
     # As test_known_crop_maps_back_to_image_coordinates: box 1's centre and corner.
     assert proc.stdout.strip() == '[60.0, 45.0] [-2.5, -1.875]'
+
+
+def test_spinning_off_reaches_the_session_and_changes_no_output(tmp_path):
+    model_file = constant_model(str(tmp_path / 'constant.onnx'))
+    spinning, quiet = OnnxHandPredictor(model_file), OnnxHandPredictor(
+        model_file, allow_spinning=False)
+    key = 'session.intra_op.allow_spinning'
+    assert quiet.session.get_session_options().get_session_config_entry(key) == '0'
+    image = np.zeros((150, 200, 3), np.uint8)
+    for a, b in zip(spinning(image, [[10, 20, 110, 70]]), quiet(image, [[10, 20, 110, 70]])):
+        np.testing.assert_array_equal(a, b)
