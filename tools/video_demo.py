@@ -83,15 +83,19 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def uses_detector(args: argparse.Namespace) -> bool:
+    """Whether hands are found by a detector (no --bbox, no --no-detector)."""
+    return args.bbox is None and not args.no_detector
+
+
 def build_predictor(args: argparse.Namespace):
     """The pose predictor: ONNX Runtime, a config, or a bundled model."""
     if args.onnx:
         from mmpose_mlehand.deploy.onnx_predictor import OnnxHandPredictor
 
         # With a detector, two sessions take turns: no spinning threads (see the class).
-        with_detector = args.bbox is None and not args.no_detector
         return OnnxHandPredictor(args.onnx, num_threads=args.threads,
-                                 allow_spinning=not with_detector)
+                                 allow_spinning=not uses_detector(args))
     import torch
 
     from mmpose_mlehand.apis.predictor import TopdownHandPredictor
@@ -106,7 +110,7 @@ def build_predictor(args: argparse.Namespace):
 
 def build_detector(args: argparse.Namespace):
     """The hand detector, or None (--bbox or --no-detector)."""
-    if args.bbox is not None or args.no_detector:
+    if not uses_detector(args):
         return None
     if args.det_onnx:
         from mmpose_mlehand.deploy.onnx_detector import OnnxHandDetector
