@@ -5,7 +5,11 @@ Without --bbox, a hand detector (the bundled one unless --det-config or
 by its keypoints from frame to frame; the detector runs again every
 --redetect-every frames (to find new hands and to confirm the tracked ones:
 a hand it no longer sees is dropped) and after a hand is lost (its mean
-keypoint score below --min-score, or keypoints not finite).
+keypoint score below --min-score, or keypoints not finite). Where the detector
+keeps no box and no hand is tracked, the pose model's prediction on the whole
+frame starts a track if its mean keypoint score reaches --whole-image-thr (by
+default the bundled pose model's own, as MMPose's inferencer with the plugin
+uses it), and a hand no detection confirms is kept while its score reaches it.
 With --bbox (or --no-detector), one hand is followed from that box (or the
 whole frame); when the mean keypoint score (1 - sigma) drops (below
 --reinit-score, or more than --reinit-drop below its running average), the
@@ -26,6 +30,7 @@ Examples:
     python tools/video_demo.py 0 --onnx model.onnx --show
 """
 import argparse
+from typing import Optional, Union
 
 
 def parse_args() -> argparse.Namespace:
@@ -71,6 +76,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--reinit-drop', type=float, default=0.1,
                         help='without a detector: re-initialise when the mean keypoint '
                         'score falls this much below its running average (default 0.1)')
+    parser.add_argument('--whole-image-thr', type=whole_image_thr_arg, default=None,
+                        help='with a detector: mean keypoint score at which the whole-frame '
+                        "prediction starts a track (default: the pose model config's "
+                        'hand_whole_image_thr, none for --onnx; "off": none)')
     parser.add_argument('--box-scale', type=float, default=None,
                         help='tracking box side / keypoint extent (default 1.5 with a '
                         'detector, 2.0 without)')
@@ -81,6 +90,35 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--show', action='store_true', help='show the frames in a window')
     parser.add_argument('--out-json', help='write per-frame keypoints, scores and boxes')
     return parser.parse_args()
+
+
+def whole_image_thr_arg(value: str) -> Union[float, str]:
+    """``--whole-image-thr``: a score in [0, 1], or ``off``."""
+    if value == 'off':
+        return value
+    try:
+        thr = float(value)
+    except ValueError:
+        thr = float('nan')
+    if not 0 <= thr <= 1:
+        raise argparse.ArgumentTypeError(f'expected a score in [0, 1] or "off", got {value!r}')
+    return thr
+
+
+def whole_image_threshold(args: argparse.Namespace) -> Optional[float]:
+    """The tracker's whole-image threshold: as given (``off``: none), else
+    ``hand_whole_image_thr`` of the pose model's config (the bundled model's
+    or --config's; none for an ONNX model, which carries no config)."""
+    if args.whole_image_thr is not None:
+        return None if args.whole_image_thr == 'off' else args.whole_image_thr
+    if args.onnx:
+        return None
+    config = args.config
+    if config is None:
+        from mmpose_mlehand.bundled import DEFAULT_MODEL, bundled_model_files
+        config = bundled_model_files(args.model or DEFAULT_MODEL)[0]
+    from mmengine.config import Config
+    return Config.fromfile(config).get('hand_whole_image_thr')
 
 
 def uses_detector(args: argparse.Namespace) -> bool:
@@ -160,6 +198,7 @@ def main() -> None:
                         detector=detector, max_hands=args.max_hands,
                         tracker_options=dict(redetect_every=args.redetect_every,
                                              min_score=args.min_score,
+                                             whole_image_thr=whole_image_threshold(args),
                                              **detection_thresholds(args)))
     if args.out_json:
         atomic_write_json(args.out_json, to_json(summary))

@@ -173,6 +173,14 @@ class MultiHandTracker:
     starts no new track, and of two tracks that end up on the same hand (IoU
     of their boxes above ``match_iou``) the younger one is dropped.
 
+    With ``whole_image_thr`` the pose model's confidence also counts, as in
+    the plugin's inferencer (``hand_whole_image_thr`` of the bundled pose
+    models' configs): when no hand is tracked and the detector keeps no box,
+    the prediction on the whole frame starts a track if its mean keypoint
+    score reaches the threshold (a hand filling the frame, which the
+    detector misses), and a tracked hand that no detection confirms is kept
+    while its running score reaches it.
+
     Args:
         predictor (callable): ``predictor(image, bboxes)`` -> keypoints
             (N, K, 2) and scores (N, K).
@@ -197,13 +205,18 @@ class MultiHandTracker:
         box_scale (float): Crop side over the keypoint extent. Defaults to
             1.5 (the bundled models are trained on 1.2 and measured on real
             photographs at 1.2 and 1.7).
+        whole_image_thr (float, optional): Mean keypoint score at which the
+            whole-frame prediction starts a track, and at which a running
+            score keeps an unconfirmed one (see above). None: the detector
+            alone decides.
     """
 
     def __init__(self, predictor: Predictor, detector: Detector, max_hands: int = 2,
                  det_score_thr: float = MMPOSE_BBOX_THR, redetect_every: int = 10,
                  miss_patience: int = 2, match_iou: float = 0.3, min_score: float = 0.2,
                  score_drop: float = 0.25, box_scale: float = 1.5,
-                 score_momentum: float = 0.9, det_fallback_thr: Optional[float] = None):
+                 score_momentum: float = 0.9, det_fallback_thr: Optional[float] = None,
+                 whole_image_thr: Optional[float] = None):
         if max_hands < 1 or redetect_every < 1 or miss_patience < 1:
             raise ValueError('max_hands, redetect_every and miss_patience must be >= 1')
         self.predictor = predictor
@@ -218,6 +231,7 @@ class MultiHandTracker:
         self.score_drop = score_drop
         self.box_scale = box_scale
         self.score_momentum = score_momentum
+        self.whole_image_thr = whole_image_thr
         self.tracks: List[Dict] = []
         self.frame_index = 0
         self.last_detection: Optional[int] = None
@@ -251,6 +265,8 @@ class MultiHandTracker:
             if len(candidates) and candidates.max() >= self.match_iou:
                 used[int(np.argmax(candidates))] = True
                 track['misses'] = 0
+            elif self._confident(track['running_score']):
+                track['misses'] = 0
             else:
                 track['misses'] += 1
                 if track['misses'] < self.miss_patience:
@@ -273,7 +289,31 @@ class MultiHandTracker:
                 misses=0))
             self.next_id += 1
             started.append(True)
+        if not self.tracks and not len(boxes) and self.whole_image_thr is not None:
+            track = self._whole_frame_track(frame)
+            if track is not None:
+                self.tracks.append(track)
+                started.append(True)
         return started
+
+    def _confident(self, score: Optional[float]) -> bool:
+        """Whether a mean keypoint score reaches ``whole_image_thr``."""
+        return (self.whole_image_thr is not None and score is not None
+                and score >= self.whole_image_thr)
+
+    def _whole_frame_track(self, frame: np.ndarray) -> Optional[Dict]:
+        """A track from the pose model's prediction on the whole frame, if
+        its mean keypoint score reaches ``whole_image_thr``; else None."""
+        h, w = frame.shape[:2]
+        keypoints, scores = self.predictor(frame, np.array([[0, 0, w, h]], np.float32))
+        keypoints = np.asarray(keypoints, np.float32)[0]
+        if not (np.isfinite(keypoints).all() and self._confident(float(np.mean(scores[0])))):
+            return None
+        track = dict(id=self.next_id, box=keypoints_to_bbox(keypoints, self.box_scale),
+                     keypoint_box=keypoints_to_bbox(keypoints, KEYPOINT_BBOX_SCALE),
+                     running_score=None, misses=0)
+        self.next_id += 1
+        return track
 
     def step(self, frame: np.ndarray) -> Dict:
         """Predict the tracked hands of one frame.

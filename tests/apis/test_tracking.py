@@ -312,3 +312,57 @@ def test_video_demo_takes_the_bundled_detectors_thresholds_unless_told(repo_root
     assert tool.detection_thresholds(args) == dict(det_score_thr=0.3, det_fallback_thr=None)
     args.det_score_thr, args.det_fallback_thr = 0.6, 0.2
     assert tool.detection_thresholds(args) == dict(det_score_thr=0.6, det_fallback_thr=0.2)
+
+
+def test_multi_hand_tracker_starts_from_a_confident_whole_frame_prediction():
+    # The detector never sees the hand; the pose model scores 0.7 (frames
+    # 0-9) and then 0.5 (a fall of 0.2: within the default score_drop).
+    detector = ScriptedDetector({})
+    scores = {i: 0.7 if i < 10 else 0.5 for i in range(40)}
+    assert MultiHandTracker(BoxPredictor(scores), ScriptedDetector({})).step(
+        frames(1)[0])['hands'] == []  # without the threshold: the detector alone
+    predictor = BoxPredictor(scores)
+    tracker = MultiHandTracker(predictor, detector, redetect_every=10, miss_patience=2,
+                               whole_image_thr=0.6)
+    results = [tracker.step(f) for f in frames(25)]
+    # Frame 0: the whole frame, then the crop around its keypoints.
+    np.testing.assert_allclose(predictor.boxes[0], [[0, 0, 320, 240]])
+    whole_keypoints = np.array([[160 - 320 / 3, 120 - 320 / 3], [160 + 320 / 3, 120 + 320 / 3]],
+                               np.float32)
+    np.testing.assert_allclose(results[0]['hands'][0]['bbox'],
+                               keypoints_to_bbox(whole_keypoints, 1.5), atol=1e-3)
+    assert results[0]['hands'][0]['initialised']
+    # Confirmed by its running score at frame 10 (0.7); at frame 20 it is
+    # 0.7 - 0.2 (1 - 0.9^10) = 0.57 < 0.6: a miss, and another at frame 21
+    # (patience 2) drops it there; a whole frame scoring 0.5 starts nothing.
+    counts = [len(r['hands']) for r in results]
+    assert counts == [1] * 21 + [0] * 4, counts
+    assert {h['id'] for r in results for h in r['hands']} == {0}
+
+
+def test_video_demo_takes_the_pose_models_whole_image_threshold_unless_told(repo_root):
+    import argparse
+    import importlib.util
+    from argparse import Namespace
+
+    import pytest
+    from mmengine.config import Config
+
+    from mmpose_mlehand.bundled import DEFAULT_MODEL, bundled_model_files
+    spec = importlib.util.spec_from_file_location(
+        'video_demo', osp.join(repo_root, 'tools', 'video_demo.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    thr = Config.fromfile(bundled_model_files(DEFAULT_MODEL)[0]).get('hand_whole_image_thr')
+    assert thr is not None
+    args = Namespace(whole_image_thr=None, onnx=None, config=None, model=None)
+    assert tool.whole_image_threshold(args) == thr
+    args.onnx = 'pose.onnx'
+    assert tool.whole_image_threshold(args) is None  # no config to read it from
+    args.whole_image_thr = tool.whole_image_thr_arg('0.8')
+    assert tool.whole_image_threshold(args) == 0.8
+    args.onnx, args.whole_image_thr = None, tool.whole_image_thr_arg('off')
+    assert tool.whole_image_threshold(args) is None
+    for bad in ('1.5', 'high'):
+        with pytest.raises(argparse.ArgumentTypeError, match='score in'):
+            tool.whole_image_thr_arg(bad)
