@@ -15,7 +15,8 @@ Steps (every part on the CPU, no download):
    the last epoch checkpoint;
 3. the score threshold of the boxes an application keeps (MMPose's
    ``bbox_thr``) is chosen on the held-out ``val`` split (best F1 of hand
-   recall and precision at IoU 0.5) and stored in the bundled config as
+   recall and precision at IoU 0.5; with ``--max-hand-free``, the lowest
+   that gives at most that share of the hand-free scenes a box) and stored in the bundled config as
    ``hand_score_thr`` (the plugin's inferencer default for this detector),
    and with it the fallback ``hand_fallback_thr``: when no box passes, the
    best box above it is kept, at the lowest value that gives at most 5% more
@@ -94,11 +95,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='make the fallback threshold chosen on val the inferencer '
                         "default (hand_fallback_thr); without it the threshold's figures "
                         'are measured and recorded, and no fallback ships')
+    parser.add_argument('--max-hand-free', type=float, default=None,
+                        help='choose the score threshold as the lowest (step 0.01) at which '
+                        'at most this share of the hand-free val scenes keep a box, instead '
+                        'of the best F1 (made-up hands weigh more than missed ones)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='override config keys, e.g. model.test_cfg.score_thr=0.01')
     args = parser.parse_args(argv)
     if args.num_train < 1 or args.num_eval < 1:
         parser.error('--num-train and --num-eval must be at least 1')
+    if args.max_hand_free is not None and not 0 <= args.max_hand_free < 1:
+        parser.error('--max-hand-free must be in [0, 1)')
     return args
 
 
@@ -196,11 +203,17 @@ def main(argv=None) -> None:
                            'against --epochs')
 
     from mmpose_mlehand.apis.detector import MMPOSE_BBOX_THR, MMDetHandDetector
-    from mmpose_mlehand.evaluation import (choose_fallback_threshold, choose_score_threshold,
-                                           recall_precision)
+    from mmpose_mlehand.evaluation import (choose_fallback_threshold, choose_hand_free_threshold,
+                                           choose_score_threshold, recall_precision)
     detector = MMDetHandDetector(cfg, checkpoint)
     val_samples = box_samples(detector, root, 'val')
-    score_thr, thr_table = choose_score_threshold(val_samples)
+    if args.max_hand_free is None:
+        score_thr, thr_table = choose_score_threshold(val_samples)
+        thr_chosen_on = 'val (held-out family): best F1 of hand recall and precision'
+    else:
+        score_thr, thr_table = choose_hand_free_threshold(val_samples, args.max_hand_free)
+        thr_chosen_on = ('val (held-out family): the lowest threshold (step 0.01) at which at '
+                         f'most {args.max_hand_free:g} of the hand-free scenes keep a box')
     try:
         fallback_thr, fallback_table = choose_fallback_threshold(
             val_samples, score_thr, max_added_false=MAX_ADDED_FALSE)
@@ -278,8 +291,7 @@ def main(argv=None) -> None:
         previous_stage=previous_stage,
         checkpoint=osp.basename(checkpoint), weights_bytes=size,
         operating_point=dict(iou=0.5, score_thr=score_thr,
-                             chosen_on="val (held-out family): best F1 of hand recall "
-                             'and precision', val_table=thr_table,
+                             chosen_on=thr_chosen_on, val_table=thr_table,
                              fallback_thr=fallback_thr,
                              fallback_shipped=bool(args.ship_fallback),
                              fallback_chosen_on='val: the lowest fallback threshold that gives '

@@ -166,6 +166,14 @@ def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path)
     # it started from is the previous stage.
     other_dir = tmp_path / 'elsewhere'
     other_dir.mkdir()
-    tool.main([*args[:2], '--out-dir', str(other_dir), *args[4:]])
+    # (And its threshold chosen by made-up hands instead of F1.)
+    tool.main([*args[:2], '--out-dir', str(other_dir), *args[4:], '--max-hand-free', '0.5'])
     with open(other_dir / f'{stem}.json', encoding='utf-8') as f:
-        assert json.load(f)['previous_stage'] == earlier
+        record = json.load(f)
+    assert record['previous_stage'] == earlier
+    point = record['operating_point']
+    assert 'at most 0.5 of the hand-free' in point['chosen_on']
+    assert point['val_table'][-1]['score_thr'] == point['score_thr']
+    assert point['val_table'][-1]['hand_free_with_box'] <= 0.5
+    assert all(row['hand_free_with_box'] > 0.5 for row in point['val_table'][:-1])
+    assert Config.fromfile(str(other_dir / f'{stem}.py')).hand_score_thr == point['score_thr']

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from mmpose_mlehand.evaluation import (HandBoxRecall, box_iou, choose_fallback_threshold,
-                                       choose_score_threshold, choose_whole_image_threshold,
-                                       match_boxes, recall_precision)
+                                       choose_hand_free_threshold, choose_score_threshold,
+                                       choose_whole_image_threshold, match_boxes, recall_precision)
 from mmpose_mlehand.utils.boxes import kept_boxes
 
 
@@ -63,6 +63,28 @@ def test_score_threshold_is_the_best_f1_on_the_samples():
     # 0.1: recall 1, precision 1/2 (F1 2/3); 0.3: 1 and 1 (F1 1); 0.5: recall 0.
     assert thr == 0.3
     assert [round(row['f1'], 4) for row in table] == [round(2 / 3, 4), 1.0, 0.0]
+
+
+def test_hand_free_threshold_is_the_lowest_within_the_budget():
+    hand = np.array([[0, 0, 10, 10]])
+    none = np.zeros((0, 4))
+    far = np.array([[50, 50, 60, 60]])
+    # The hand scores 0.3; four hand-free images with a false box at 0.1,
+    # 0.2, 0.25 and 0.6.
+    samples = [(hand, np.array([[0, 0, 10, 10]]), np.array([0.3]))] + [
+        (none, far, np.array([s])) for s in (0.1, 0.2, 0.25, 0.6)]
+    # Half the hand-free images may keep a box: from 0.20 on (0.25 and 0.6).
+    thr, table = choose_hand_free_threshold(samples, 0.5, step=0.05)
+    assert thr == 0.2
+    assert [row['hand_free_with_box'] for row in table] == [1.0, 0.75, 0.75, 0.5]
+    assert table[-1]['recall'] == 1.0 and table[-1]['precision'] == pytest.approx(1 / 3)
+    # A quarter: from 0.25 on (only the 0.6 box; > is kept, as everywhere).
+    assert choose_hand_free_threshold(samples, 0.25, step=0.05)[0] == 0.25
+    # None at all: from 0.6 on; the hand (0.3) is lost there.
+    thr, table = choose_hand_free_threshold(samples, 0.0, step=0.05)
+    assert thr == 0.6 and table[-1]['recall'] == 0.0
+    with pytest.raises(ValueError, match='without hands'):
+        choose_hand_free_threshold(samples[:1], 0.1)
 
 
 def test_the_fallback_keeps_only_the_best_box_and_only_when_none_passes():
