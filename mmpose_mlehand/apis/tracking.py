@@ -284,10 +284,8 @@ class MultiHandTracker:
             if used[j] or (len(kept_track_boxes)
                            and box_iou(boxes[j][None], kept_track_boxes).max() >= self.match_iou):
                 continue
-            self.tracks.append(dict(id=self.next_id, box=detection_to_crop_box(
-                boxes[j], self.box_scale), keypoint_box=boxes[j], running_score=None,
-                misses=0))
-            self.next_id += 1
+            self.tracks.append(self._new_track(
+                detection_to_crop_box(boxes[j], self.box_scale), boxes[j]))
             started.append(True)
         if not self.tracks and not len(boxes) and self.whole_image_thr is not None:
             track = self._whole_frame_track(frame)
@@ -309,11 +307,15 @@ class MultiHandTracker:
         keypoints = np.asarray(keypoints, np.float32)[0]
         if not (np.isfinite(keypoints).all() and self._confident(float(np.mean(scores[0])))):
             return None
-        track = dict(id=self.next_id, box=keypoints_to_bbox(keypoints, self.box_scale),
-                     keypoint_box=keypoints_to_bbox(keypoints, KEYPOINT_BBOX_SCALE),
-                     running_score=None, misses=0)
+        return self._new_track(keypoints_to_bbox(keypoints, self.box_scale),
+                               keypoints_to_bbox(keypoints, KEYPOINT_BBOX_SCALE))
+
+    def _new_track(self, box: np.ndarray, keypoint_box: np.ndarray) -> Dict:
+        """A track with the next id: its crop box and the box a detection of
+        it would give (both (4, ) xyxy)."""
         self.next_id += 1
-        return track
+        return dict(id=self.next_id - 1, box=box, keypoint_box=keypoint_box,
+                    running_score=None, misses=0)
 
     def step(self, frame: np.ndarray) -> Dict:
         """Predict the tracked hands of one frame.
