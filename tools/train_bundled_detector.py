@@ -16,11 +16,12 @@ Steps (every part on the CPU, no download):
 3. the score threshold of the boxes an application keeps (MMPose's
    ``bbox_thr``) is chosen on the held-out ``val`` split (best F1 of hand
    recall and precision at IoU 0.5; with ``--max-hand-free``, the lowest
-   that gives at most that share of the hand-free scenes a box) and stored in the bundled config as
-   ``hand_score_thr`` (the plugin's inferencer default for this detector),
-   and with it the fallback ``hand_fallback_thr``: when no box passes, the
-   best box above it is kept, at the lowest value that gives at most 5% more
-   of the hand-free ``val`` scenes a box (none if it finds no more hands),
+   that gives at most that share of the hand-free scenes a box) and stored
+   in the bundled config as ``hand_score_thr`` (the plugin's inferencer
+   default for this detector), and with it the fallback
+   ``hand_fallback_thr``: when no box passes, the best box above it is kept,
+   at the lowest value that gives at most 5% more of the hand-free ``val``
+   scenes a box (none if it finds no more hands),
    measured on the test splits and shipped only with ``--ship-fallback``;
 4. the selected checkpoint is tested on ``test`` (the reported figures) and
    ``test_seen`` (the gap): COCO AP, AP50, and recall, precision and false

@@ -105,20 +105,14 @@ def whole_image_thr_arg(value: str) -> Union[float, str]:
     return thr
 
 
-def whole_image_threshold(args: argparse.Namespace) -> Optional[float]:
+def whole_image_threshold(args: argparse.Namespace, predictor) -> Optional[float]:
     """The tracker's whole-image threshold: as given (``off``: none), else
-    ``hand_whole_image_thr`` of the pose model's config (the bundled model's
-    or --config's; none for an ONNX model, which carries no config)."""
+    ``hand_whole_image_thr`` of the predictor's pose config (the bundled
+    model's or --config's); none for an ONNX model, which carries no config."""
     if args.whole_image_thr is not None:
         return None if args.whole_image_thr == 'off' else args.whole_image_thr
-    if args.onnx:
-        return None
-    config = args.config
-    if config is None:
-        from mmpose_mlehand.bundled import DEFAULT_MODEL, bundled_model_files
-        config = bundled_model_files(args.model or DEFAULT_MODEL)[0]
-    from mmengine.config import Config
-    return Config.fromfile(config).get('hand_whole_image_thr')
+    cfg = getattr(getattr(predictor, 'model', None), 'cfg', None)
+    return None if cfg is None else cfg.get('hand_whole_image_thr')
 
 
 def uses_detector(args: argparse.Namespace) -> bool:
@@ -198,7 +192,7 @@ def main() -> None:
                         detector=detector, max_hands=args.max_hands,
                         tracker_options=dict(redetect_every=args.redetect_every,
                                              min_score=args.min_score,
-                                             whole_image_thr=whole_image_threshold(args),
+                                             whole_image_thr=whole_image_threshold(args, predictor),
                                              **detection_thresholds(args)))
     if args.out_json:
         atomic_write_json(args.out_json, to_json(summary))

@@ -355,14 +355,16 @@ def test_video_demo_takes_the_pose_models_whole_image_threshold_unless_told(repo
     spec.loader.exec_module(tool)
     thr = Config.fromfile(bundled_model_files(DEFAULT_MODEL)[0]).get('hand_whole_image_thr')
     assert thr is not None
-    args = Namespace(whole_image_thr=None, onnx=None, config=None, model=None)
-    assert tool.whole_image_threshold(args) == thr
-    args.onnx = 'pose.onnx'
-    assert tool.whole_image_threshold(args) is None  # no config to read it from
+    args = Namespace(whole_image_thr=None, onnx=None, config=None, model=None, fast=False,
+                     device='cpu', threads=None, checkpoint=None)
+    bundled = tool.build_predictor(args)
+    assert tool.whole_image_threshold(args, bundled) == thr
+    onnx_like = object()  # an ONNX predictor carries no config to read it from
+    assert tool.whole_image_threshold(args, onnx_like) is None
     args.whole_image_thr = tool.whole_image_thr_arg('0.8')
-    assert tool.whole_image_threshold(args) == 0.8
-    args.onnx, args.whole_image_thr = None, tool.whole_image_thr_arg('off')
-    assert tool.whole_image_threshold(args) is None
+    assert tool.whole_image_threshold(args, onnx_like) == 0.8
+    args.whole_image_thr = tool.whole_image_thr_arg('off')
+    assert tool.whole_image_threshold(args, bundled) is None
     for bad in ('1.5', 'high'):
         with pytest.raises(argparse.ArgumentTypeError, match='score in'):
             tool.whole_image_thr_arg(bad)
