@@ -73,7 +73,10 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         dict: ``images``, ``hands``, ``recall@0.5``, ``pck_end_to_end``,
         ``pck_true_box``, ``pck_drop`` (true box minus end to end),
         ``missed_hands`` (no instance at all), ``false_boxes`` (predicted
-        boxes matching no hand), ``seconds``.
+        boxes matching no hand), ``hand_free_images`` (images without an
+        annotated hand), ``hand_free_with_instance`` (the share of those given
+        at least one instance: a made-up hand, whatever produced it),
+        ``seconds``.
     """
     with open(coco_file, encoding='utf-8') as f:
         coco = json.load(f)
@@ -83,6 +86,7 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
     images = coco['images'][:max_images] if max_images else coco['images']
     correct_e2e = correct_box = scored = 0
     hands = found = missed = false_boxes = 0
+    hand_free = hand_free_answered = 0
     start = time.perf_counter()
     for done, image in enumerate(images, 1):
         # What the inferencer gets: the file, or the recoloured pixels.
@@ -99,7 +103,10 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         hands += len(anns)
         found += int((gt_match >= 0).sum())
         false_boxes += int((pred_match < 0).sum())
-        if anns:
+        if not anns:
+            hand_free += 1
+            hand_free_answered += int(len(predicted) > 0)
+        else:
             given = _instances(next(inferencer(source, bboxes=[truth_boxes])))
         for k, ann in enumerate(anns):
             kpts = np.asarray(ann['keypoints'], np.float64).reshape(-1, 3)
@@ -124,4 +131,7 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
             'recall@0.5': found / hands if hands else float('nan'),
             f'pck@{thr}_end_to_end': pck_e2e, f'pck@{thr}_true_box': pck_box,
             f'pck@{thr}_drop': pck_box - pck_e2e, 'missed_hands': missed,
-            'false_boxes': false_boxes, 'seconds': time.perf_counter() - start}
+            'false_boxes': false_boxes, 'hand_free_images': hand_free,
+            'hand_free_with_instance': (hand_free_answered / hand_free if hand_free
+                                        else float('nan')),
+            'seconds': time.perf_counter() - start}

@@ -40,11 +40,12 @@ class FakeInferencer:
 def test_evaluate_pipeline_counts_missed_hands_as_wrong(tmp_path):
     # Image 1: two hands (boxes 100 px: PCK@0.2 threshold 20 px), one
     # detected with 2 of 3 keypoints right; the other missed. Image 2: no
-    # hand, one false box.
+    # hand, one false box. Image 3: no hand, no instance.
     kp_a = [[10, 10, 2], [50, 50, 2], [90, 90, 2]]
     kp_b = [[210, 10, 2], [250, 50, 2], [290, 90, 0]]  # third keypoint out of frame
     coco = dict(
-        images=[dict(id=1, file_name='1.jpg'), dict(id=2, file_name='2.jpg')],
+        images=[dict(id=1, file_name='1.jpg'), dict(id=2, file_name='2.jpg'),
+                dict(id=3, file_name='3.jpg')],
         annotations=[
             dict(id=1, image_id=1, bbox=[0, 0, 100, 100], keypoints=sum(kp_a, [])),
             dict(id=2, image_id=1, bbox=[200, 0, 100, 100], keypoints=sum(kp_b, []))])
@@ -53,14 +54,17 @@ def test_evaluate_pipeline_counts_missed_hands_as_wrong(tmp_path):
     found_a = np.array([[12, 10], [50, 55], [90, 130]], float)  # errors 2, 5, 40
     detected = {
         '1.jpg': [dict(bbox=[[0, 0, 100, 100]], bbox_score=0.9, keypoints=found_a)],
-        '2.jpg': [dict(bbox=[[0, 0, 50, 50]], bbox_score=0.8, keypoints=np.zeros((3, 2)))]}
+        '2.jpg': [dict(bbox=[[0, 0, 50, 50]], bbox_score=0.8, keypoints=np.zeros((3, 2)))],
+        '3.jpg': []}
     given = {'1.jpg': [np.array(kp_a, float)[:, :2],  # exact
                        np.array(kp_b, float)[:, :2] + [30, 0]]}  # all 30 px off
     result = evaluate_pipeline(FakeInferencer(detected, given), str(path), str(tmp_path))
-    assert result['hands'] == 2 and result['images'] == 2
+    assert result['hands'] == 2 and result['images'] == 3
     assert result['recall@0.5'] == pytest.approx(0.5)
     assert result['missed_hands'] == 0  # hand b is matched to a's instance (closest)
     assert result['false_boxes'] == 1
+    assert result['hand_free_images'] == 2
+    assert result['hand_free_with_instance'] == pytest.approx(1 / 2)
     # Scored keypoints: 3 + 2. End to end: a 2 right; b matched to found_a:
     # errors 202 and 200 px: wrong. True box: a 3 right, b 0 right.
     assert result['pck@0.2_end_to_end'] == pytest.approx(2 / 5)
@@ -88,6 +92,7 @@ def test_pck_divides_by_the_keypoint_extent_not_the_box(tmp_path):
     assert result['hands'] == 2 and result['recall@0.5'] == pytest.approx(0.5)
     assert result['pck@0.2_end_to_end'] == pytest.approx(1 / 2)
     assert result['pck@0.2_true_box'] == pytest.approx(1 / 2)
+    assert result['hand_free_images'] == 0 and np.isnan(result['hand_free_with_instance'])
 
 
 class RecordingInferencer(FakeInferencer):
