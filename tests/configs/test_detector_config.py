@@ -149,6 +149,7 @@ def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path)
         record = json.load(f)
     assert record['load_from'] == osp.basename(weights)
     assert record['previous_stage'] == earlier
+    assert record['resumed'] is False
     shipped = Config.fromfile(str(out_dir / f'{stem}.py'))
     assert shipped.hand_score_thr == record['operating_point']['score_thr']
     # The fallback is measured, not shipped, without --ship-fallback.
@@ -161,7 +162,10 @@ def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path)
     # record stays the previous stage, not this run's own.
     tool.main(args)
     with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
-        assert json.load(f)['previous_stage'] == earlier
+        record = json.load(f)
+    assert record['previous_stage'] == earlier
+    # Its seconds count this call only, and the record says so.
+    assert record['resumed'] is True
     # Bundled elsewhere (an empty --out-dir): the record beside the weights
     # it started from is the previous stage.
     other_dir = tmp_path / 'elsewhere'
