@@ -10,7 +10,8 @@
 # by their shape: mmdet's PhotoMetricDistortion (hue +-18,
 # i.e. +-36 degrees, saturation and contrast x0.5-1.5, brightness +-32, each
 # half of the time) and mmcv's RandomGrayscale on a fifth of the images
-# replace the HSV jitter. Everything else is the parent's.
+# replace the HSV jitter. Everything else is the parent's. The bundled
+# detector's last two runs (runs 4 and 5, from run 2's weights) trained on it.
 _base_ = ['./rtmdet-nano_synthetic-scenes-320x320.py']
 
 colour_transforms = [

@@ -86,7 +86,9 @@ BUNDLED_MODELS: Dict[str, BundledModel] = {
         BundledModel(
             name='mlehand-hand-detector',
             stem='rtmdet-nano_synthetic-scenes-320x320',
-            recipe='configs/detection/rtmdet-nano_synthetic-scenes-320x320.py',
+            # The recipe of its last training run (the colour-augmented one);
+            # the earlier runs are in its provenance file.
+            recipe='configs/detection/rtmdet-nano_synthetic-scenes-colour-320x320.py',
             summary=('RTMDet-nano hand detector (mmdet, 320x320 input, one class) '
                      'trained from scratch on synthetic scenes only; the default '
                      'detector of the plugin\'s pose models'),

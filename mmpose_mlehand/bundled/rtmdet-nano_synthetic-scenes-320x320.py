@@ -2,6 +2,21 @@ auto_scale_lr = dict(base_batch_size=16, enable=False)
 backend_args = None
 base_lr = 0.002
 checkpoint = 'https://download.openmmlab.com/mmdetection/v3.0/rtmdet/cspnext_rsb_pretrain/cspnext-tiny_imagenet_600e.pth'
+colour_transforms = [
+    dict(
+        brightness_delta=32,
+        contrast_range=(
+            0.5,
+            1.5,
+        ),
+        hue_delta=18,
+        saturation_range=(
+            0.5,
+            1.5,
+        ),
+        type='PhotoMetricDistortion'),
+    dict(keep_channels=True, prob=0.2, type='RandomGrayscale'),
+]
 custom_hooks = [
     dict(
         ema_type='ExpMomentumEMA',
@@ -37,7 +52,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='gloo'),
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0))
 hand_fallback_thr = None
-hand_score_thr = 0.4
+hand_score_thr = 0.44
 img_scales = [
     (
         640,
@@ -170,11 +185,11 @@ param_scheduler = [
     dict(
         begin=0, by_epoch=False, end=300, start_factor=0.001, type='LinearLR'),
     dict(
-        T_max=5,
+        T_max=4,
         begin=0,
         by_epoch=True,
         convert_to_iter_based=True,
-        end=5,
+        end=4,
         eta_min=0.0001,
         type='CosineAnnealingLR'),
 ]
@@ -269,7 +284,7 @@ test_pipeline = [
         ),
         type='PackDetInputs'),
 ]
-train_cfg = dict(max_epochs=5, type='EpochBasedTrainLoop', val_interval=1)
+train_cfg = dict(max_epochs=4, type='EpochBasedTrainLoop', val_interval=1)
 train_dataloader = dict(
     batch_sampler=None,
     batch_size=16,
@@ -308,7 +323,19 @@ train_dataloader = dict(
                     320,
                 ),
                 type='RandomCrop'),
-            dict(type='YOLOXHSVRandomAug'),
+            dict(
+                brightness_delta=32,
+                contrast_range=(
+                    0.5,
+                    1.5,
+                ),
+                hue_delta=18,
+                saturation_range=(
+                    0.5,
+                    1.5,
+                ),
+                type='PhotoMetricDistortion'),
+            dict(keep_channels=True, prob=0.2, type='RandomGrayscale'),
             dict(prob=0.5, type='RandomFlip'),
             dict(
                 pad_val=dict(img=(
@@ -348,7 +375,19 @@ train_pipeline = [
         320,
         320,
     ), type='RandomCrop'),
-    dict(type='YOLOXHSVRandomAug'),
+    dict(
+        brightness_delta=32,
+        contrast_range=(
+            0.5,
+            1.5,
+        ),
+        hue_delta=18,
+        saturation_range=(
+            0.5,
+            1.5,
+        ),
+        type='PhotoMetricDistortion'),
+    dict(keep_channels=True, prob=0.2, type='RandomGrayscale'),
     dict(prob=0.5, type='RandomFlip'),
     dict(pad_val=dict(img=(
         114,
