@@ -304,14 +304,17 @@ def prepare_data(root: str,
     Returns:
         float: Seconds spent (0 when the data were there).
     """
-    from ..synthetic.styles import get_style
+    from ..synthetic.styles import current_style_fields, get_style
     stamp_file = osp.join(root, STAMP_FILE)
     wanted = dict(style=dataclasses.asdict(get_style(style)), family=family, num=num,
                   seed=seed, bbox=BBOX_MODE, split_seed=seed)
     if osp.isfile(stamp_file):
         with open(stamp_file, encoding='utf-8') as f:
-            if json.load(f).get('settings') == wanted:
-                return 0.0
+            there = json.load(f).get('settings') or {}
+        if isinstance(there.get('style'), dict):  # stamped before a later switch existed
+            there['style'] = current_style_fields(there['style'])
+        if there == wanted:
+            return 0.0
         os.remove(stamp_file)
     from ..converters import convert_freihand
     from ..converters.common import write_outputs

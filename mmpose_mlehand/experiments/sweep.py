@@ -25,6 +25,7 @@ import sys
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
+from ..synthetic.styles import current_style_fields
 from .presets import MODEL_SPECS, NOISE_LEVELS, PRESETS, Preset, RunBlock
 
 RECIPES = ('shared', 'recommended')
@@ -133,7 +134,10 @@ def plan_runs(preset: Preset,
 
 
 def _comparable(spec: dict) -> dict:
-    return {k: v for k, v in spec.items() if k not in _NOT_COMPARED}
+    comparable = {k: v for k, v in spec.items() if k not in _NOT_COMPARED}
+    if isinstance(comparable.get('style'), dict):  # a style's fields, not its name
+        comparable['style'] = current_style_fields(comparable['style'])
+    return comparable
 
 
 def finished(spec: dict) -> bool:

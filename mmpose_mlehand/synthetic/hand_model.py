@@ -141,6 +141,29 @@ CLOSED_POSE_NAMES = ('fist', 'thumbs_up', 'grasp', 'pinch', 'ok',
                      'half_closed')
 HALF_CLOSED_CURL_RANGE = (0.5, 0.9)
 
+# Fingers crossing each other, as in "fingers crossed": a finger passes over
+# the back of its neighbour on the thumb side. The finger underneath turns
+# towards the little finger and bends at its MCP joint, the one over it turns
+# towards the thumb and stays straight or hyper-extends at its MCP joint, so
+# that their axes cross in the image and the one over it lies on the dorsal
+# side where they cross (the bodies do not intersect). Per pose: (finger
+# over, finger underneath) as indices of FINGER_NAMES, the curl of the two
+# other fingers and the fan of the fingers not in the pair, and the thumb.
+CROSSED_POSES: Dict[str, Tuple[Tuple[int, int], float, float, Tuple[float, ...]]] = {
+    'crossed': ((2, 1), 0.9, 0.0, _FOLDED_THUMB),
+    'crossed_open': ((2, 1), 0.0, 0.6, _EXTENDED_THUMB),
+    'crossed_ring': ((3, 2), 0.0, 0.3, _EXTENDED_THUMB),
+}
+CROSSED_POSE_NAMES = tuple(CROSSED_POSES)
+# Ranges (degrees) of the crossing pair's angles: MCP spread of the finger
+# underneath (towards the little finger) and of the one over it (towards the
+# thumb); MCP flexion of each; PIP and DIP flexion of both.
+CROSS_UNDER_SPREAD_DEG = (-20.0, -15.0)
+CROSS_OVER_SPREAD_DEG = (15.0, 20.0)
+CROSS_UNDER_MCP_DEG = (45.0, 60.0)
+CROSS_OVER_MCP_DEG = (-25.0, -10.0)
+CROSS_DISTAL_FLEX_DEG = (0.0, 20.0)
+
 # Wrist flexion (towards the palm) and radial deviation of the hand relative to
 # the forearm, degrees.
 WRIST_FLEX_RANGE_DEG = (-50.0, 50.0)
@@ -332,24 +355,55 @@ def sample_closed_pose(rng: np.random.Generator) -> Tuple[str, np.ndarray]:
                          JOINT_LIMITS_DEG[..., 1])
 
 
+def sample_crossed_pose(rng: np.random.Generator) -> Tuple[str, np.ndarray]:
+    """Draw a hand with two fingers crossed (:data:`CROSSED_POSES`).
+
+    The crossing pair's angles are uniform in the ``CROSS_*`` ranges; the
+    other fingers and the thumb are their template's with POSE_NOISE_DEG
+    jitter.
+
+    Returns:
+        tuple: the pose name and the (5, 4) joint angles in degrees, inside
+        JOINT_LIMITS_DEG.
+    """
+    name = CROSSED_POSE_NAMES[rng.integers(len(CROSSED_POSE_NAMES))]
+    (over, under), curl, fan, thumb = CROSSED_POSES[name]
+    angles = curl_angles([curl] * 4, fan, thumb)
+    angles = angles + rng.normal(0.0, POSE_NOISE_DEG, (5, 4))
+    # Columns: MCP flexion, MCP spread, PIP flexion, DIP flexion.
+    angles[under, :2] = (rng.uniform(*CROSS_UNDER_MCP_DEG),
+                         rng.uniform(*CROSS_UNDER_SPREAD_DEG))
+    angles[over, :2] = (rng.uniform(*CROSS_OVER_MCP_DEG),
+                        rng.uniform(*CROSS_OVER_SPREAD_DEG))
+    angles[[under, over], 2:] = rng.uniform(*CROSS_DISTAL_FLEX_DEG, (2, 2))
+    return name, np.clip(angles, JOINT_LIMITS_DEG[..., 0],
+                         JOINT_LIMITS_DEG[..., 1])
+
+
 def sample_pose(rng: np.random.Generator,
-                closed_prob: float = 0.0) -> Tuple[str, np.ndarray]:
+                closed_prob: float = 0.0,
+                crossed_prob: float = 0.0) -> Tuple[str, np.ndarray]:
     """Draw a natural (template plus jitter) or uniformly random pose.
 
     Args:
         rng (np.random.Generator): Random source.
         closed_prob (float): Share of closed or half-closed hands
-            (:func:`sample_closed_pose`). At 0 (the default) no number is
-            drawn for it, so the other poses are drawn as they always were.
+            (:func:`sample_closed_pose`).
+        crossed_prob (float): Share of the remaining hands with two fingers
+            crossed (:func:`sample_crossed_pose`). At 0 (the defaults) no
+            number is drawn for a share, so the other poses are drawn as
+            they always were.
 
     Returns:
-        tuple: the pose name (``'random'``, a key of POSE_TEMPLATES or of
-        CLOSED_POSE_NAMES) and the (5, 4) joint angles in degrees, inside
-        JOINT_LIMITS_DEG.
+        tuple: the pose name (``'random'``, a key of POSE_TEMPLATES, of
+        CLOSED_POSE_NAMES or of CROSSED_POSES) and the (5, 4) joint angles in
+        degrees, inside JOINT_LIMITS_DEG.
     """
     lo, hi = JOINT_LIMITS_DEG[..., 0], JOINT_LIMITS_DEG[..., 1]
     if closed_prob > 0 and rng.random() < closed_prob:
         return sample_closed_pose(rng)
+    if crossed_prob > 0 and rng.random() < crossed_prob:
+        return sample_crossed_pose(rng)
     if rng.random() < RANDOM_POSE_PROB:
         return 'random', rng.uniform(lo, hi)
     name = POSE_NAMES[rng.integers(len(POSE_NAMES))]

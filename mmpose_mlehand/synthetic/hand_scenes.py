@@ -31,9 +31,9 @@ from ..hand_format import HAND_SIDES, KEYPOINT_BBOX_SCALE, keypoint_bbox
 from .appearance import Appearance, check_family, check_training_family
 from .camera import lift, place_in_frame, project, shift_out_of_frame
 from .hand_model import (forward_kinematics, mirror_matrix, sample_forearm_direction,
-                         sample_hand_shape, sample_pose)
+                         sample_hand_shape)
 from .renderer import Capsule, Ellipsoid, keypoint_visibility, rasterize
-from .samples import (PLACEHOLDER_SKIN, RHD_SEPARATION, RHD_SEPARATION_TRIES, closed_pose_prob,
+from .samples import (PLACEHOLDER_SKIN, RHD_SEPARATION, RHD_SEPARATION_TRIES, draw_pose,
                       finish_photo_image, held_object_prob, skin_specular, view_rotation)
 from .scene import LABEL_BODY, Scene, add_hand, add_occluders, add_person, keypoint_own_labels
 from .styles import SceneStyle, get_style
@@ -254,7 +254,7 @@ def render_hand_scene(seed: int, split: str, index: int,
     hands_xyz, boxes = {}, []
     first_size = None
     for side in sides:
-        pose_name, angles = sample_pose(rng, closed_pose_prob(style, family))
+        pose_name, angles = draw_pose(rng, style, family)
         pose = forward_kinematics(shape, angles)
         forearm = sample_forearm_direction(rng)
         mirror = mirror_matrix(side)

@@ -205,6 +205,13 @@ def closed_pose_prob(style: SceneStyle, family: str) -> float:
     return HARD_CLOSED_POSE_PROB if family == 'hard' else style.closed_pose_prob
 
 
+def draw_pose(rng: np.random.Generator, style: SceneStyle,
+              family: str) -> Tuple[str, np.ndarray]:
+    """A hand's pose name and (5, 4) joint angles with the shares of closed
+    and crossed hands of the style and family (:func:`.hand_model.sample_pose`)."""
+    return sample_pose(rng, closed_pose_prob(style, family), style.crossed_pose_prob)
+
+
 def skin_specular(rng: np.random.Generator) -> Tuple[float, float]:
     return (float(rng.uniform(*SKIN_SPECULAR_RANGE)),
             float(rng.uniform(*SKIN_SHININESS_RANGE)))
@@ -424,7 +431,7 @@ def render_freihand_sample(seed: int, split: str, index: int,
     scene_style = check_style_family(style, family)
     rng = sample_rng(seed, split, index)
     shape = sample_hand_shape(rng)
-    pose_name, angles = sample_pose(rng, closed_pose_prob(scene_style, family))
+    pose_name, angles = draw_pose(rng, scene_style, family)
     pose = forward_kinematics(shape, angles)
     forearm = sample_forearm_direction(rng)
     rotation = view_rotation(rng, forearm, scene_style, shape.roots[2], family)
@@ -528,7 +535,7 @@ def render_rhd_sample(seed: int, split: str, index: int,
                               specular=skin_specular(rng))
     hands, poses, boxes = {}, [], []
     for side in HAND_SIDES:
-        pose_name, angles = sample_pose(rng, closed_pose_prob(scene_style, family))
+        pose_name, angles = draw_pose(rng, scene_style, family)
         pose = forward_kinematics(shape, angles)
         forearm = sample_forearm_direction(rng)
         mirror = mirror_matrix(side)

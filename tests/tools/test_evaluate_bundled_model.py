@@ -39,3 +39,11 @@ def test_hard_family_figures_and_data_reuse(tmp_path):
 def test_config_and_checkpoint_go_together():
     with pytest.raises(SystemExit):
         evaluate_bundled_model.parse_args(['--work-dir', 'x', '--config', 'a.py'])
+
+
+def test_style_defaults_to_the_held_out_family_style():
+    assert evaluate_bundled_model.parse_args(['--work-dir', 'x']).style == 'photo'
+    args = evaluate_bundled_model.parse_args(['--work-dir', 'x', '--style', 'photo-crossed'])
+    assert args.style == 'photo-crossed'
+    with pytest.raises(SystemExit):
+        evaluate_bundled_model.parse_args(['--work-dir', 'x', '--style', 'crossed'])

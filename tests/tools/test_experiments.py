@@ -4,6 +4,7 @@ The tiny preset runs for real (rendered hands, training, testing) and is
 interrupted after one run; the analysis is checked against result files whose
 numbers are known.
 """
+import dataclasses
 import glob
 import json
 import os
@@ -171,6 +172,20 @@ def test_finished_detects_other_settings(tmp_path):
     assert finished(spec)  # the thread count does not change the result
     with open(spec['result_file'], 'w') as f:
         json.dump(dict(spec=dict(spec, epochs=5)), f)
+    with pytest.raises(RuntimeError, match='other settings'):
+        finished(spec)
+
+
+def test_a_style_recorded_before_a_later_switch_is_the_same_style(tmp_path):
+    from mmpose_mlehand.synthetic.styles import STYLES
+    fields = dataclasses.asdict(STYLES['photo-varied'])
+    spec = dict(result_file=str(tmp_path / 'r.json'), style=fields, seed=0)
+    older = {k: v for k, v in fields.items() if k != 'crossed_pose_prob'}
+    with open(spec['result_file'], 'w') as f:
+        json.dump(dict(spec=dict(spec, style=older)), f)
+    assert finished(spec)  # the switch's default draws what was drawn before it
+    with open(spec['result_file'], 'w') as f:
+        json.dump(dict(spec=dict(spec, style=dict(older, closed_pose_prob=0.0))), f)
     with pytest.raises(RuntimeError, match='other settings'):
         finished(spec)
 
