@@ -13,7 +13,8 @@ Steps (every part on the CPU, no download):
    the held-out ``val`` split, never on a test split. Run the same command
    again after an interruption: it finds the rendered scenes and resumes from
    the last epoch checkpoint (the provenance file then says ``"resumed":
-   true`` and its seconds count the last call only);
+   true``; its ``train`` seconds count the last call, ``train_all_calls``
+   every call that trained in the work folder);
 3. the score threshold of the boxes an application keeps (MMPose's
    ``bbox_thr``) is chosen on the held-out ``val`` split (best F1 of hand
    recall and precision at IoU 0.5; with ``--max-hand-free``, the lowest
@@ -171,7 +172,8 @@ def main(argv=None) -> None:
     from mmengine.runner import Runner
 
     import mmpose_mlehand.plugin  # noqa: F401  (safe checkpoint loading, hooks, metric)
-    from mmpose_mlehand.bundled.packaging import machine_info, write_bundled_model
+    from mmpose_mlehand.bundled.packaging import (add_train_seconds, machine_info,
+                                                  write_bundled_model)
     from mmpose_mlehand.utils import atomic_write_json
 
     cfg = Config.fromfile(args.config)
@@ -200,6 +202,7 @@ def main(argv=None) -> None:
     runner = Runner.from_cfg(cfg)
     runner.train()
     train_seconds = time.perf_counter() - train_start
+    all_calls = add_train_seconds(cfg.work_dir, train_seconds)
     checkpoint = runner.message_hub.get_info('best_ckpt')
     if checkpoint is None:
         raise RuntimeError('training saved no best checkpoint; check val_interval '
@@ -302,6 +305,8 @@ def main(argv=None) -> None:
                              fallback_table=fallback_table),
         metrics=metrics, seconds=dict(data=round(data_seconds, 1),
                                       train=round(train_seconds, 1),
+                                      train_all_calls=all_calls['seconds'],
+                                      train_calls=all_calls['calls'],
                                       total=round(time.perf_counter() - start, 1)),
         machine=machine_info())
     atomic_write_json(osp.join(args.out_dir, f'{bundled_model.stem}.json'), provenance, indent=2)

@@ -13,7 +13,8 @@ Steps (every part on the CPU, no download):
    family and selects the checkpoint on the held-out family's validation split
    (frame-AUC), never on a test split. Run the same command again after an
    interruption: it finds the rendered families and resumes from the last
-   epoch checkpoint (``seconds`` in the provenance then count the last part);
+   epoch checkpoint (``seconds.train`` in the provenance then counts the last
+   call, ``seconds.train_all_calls`` every call that trained there);
 3. the selected checkpoint is tested on the training family's test split and
    on the held-out family's test split: the gap between the two is the proxy
    for how far the model is from photographs it has never seen;
@@ -152,7 +153,8 @@ def main(argv=None) -> None:
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    from mmpose_mlehand.bundled.packaging import machine_info, write_bundled_model
+    from mmpose_mlehand.bundled.packaging import (add_train_seconds, machine_info,
+                                                  write_bundled_model)
     from mmpose_mlehand.utils import atomic_write_json
 
     cfg = Config.fromfile(args.config)
@@ -180,6 +182,7 @@ def main(argv=None) -> None:
     runner = Runner.from_cfg(cfg)
     runner.train()
     train_seconds = time.perf_counter() - train_start
+    all_calls = add_train_seconds(cfg.work_dir, train_seconds)
     checkpoint = runner.message_hub.get_info('best_ckpt')
     if checkpoint is None:
         raise RuntimeError('training saved no best checkpoint; check val_interval '
@@ -220,6 +223,8 @@ def main(argv=None) -> None:
             torch.float16 if args.half else torch.float32), weights_bytes=size,
         metrics=metrics, seconds=dict(data=round(data_seconds, 1),
                                       train=round(train_seconds, 1),
+                                      train_all_calls=all_calls['seconds'],
+                                      train_calls=all_calls['calls'],
                                       total=round(time.perf_counter() - start, 1)),
         machine=machine_info())
     atomic_write_json(osp.join(args.out_dir, f'{bundled_model.stem}.json'), provenance, indent=2)

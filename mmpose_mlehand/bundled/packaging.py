@@ -7,15 +7,16 @@ so that it is small enough to ship inside the package and loads with
 ``torch.load(weights_only=True)``.
 """
 import io
+import json
 import os
 import os.path as osp
 import platform
-from typing import Dict
+from typing import Dict, Union
 
 import torch
 from mmengine.config import Config
 
-from ..utils import atomic_open, atomic_write_bytes
+from ..utils import atomic_open, atomic_write_bytes, atomic_write_json
 
 
 def cast_state_dict(state_dict: Dict[str, torch.Tensor],
@@ -76,3 +77,43 @@ def machine_info() -> Dict[str, object]:
     return dict(platform=platform.platform(), processor=platform.processor(),
                 cpus=os.cpu_count(), torch=torch.__version__,
                 torch_threads=torch.get_num_threads())
+
+
+#: File in a training folder that adds up the training seconds of every call
+#: of a bundling tool that trained there.
+TRAIN_SECONDS_FILE = 'train_seconds.json'
+
+
+def add_train_seconds(train_dir: str, seconds: float) -> Dict[str, Union[int, float]]:
+    """Add one call's training seconds to the folder's tally and return it.
+
+    A long run that is interrupted is trained by several calls of its tool
+    (each resumes from the last checkpoint), so one call's seconds are not
+    the run's. Each call adds its own here (written atomically), and the
+    provenance reports the sum.
+
+    Args:
+        train_dir (str): The runner's work folder (created if missing).
+        seconds (float): This call's training seconds.
+
+    Returns:
+        dict: ``calls`` (how many calls trained there, this one included)
+        and ``seconds`` (their sum, rounded to 0.1 s).
+
+    Raises:
+        ValueError: If the tally file is not one this function wrote.
+    """
+    path = osp.join(train_dir, TRAIN_SECONDS_FILE)
+    tally = dict(calls=0, seconds=0.0)
+    if osp.isfile(path):
+        with open(path, encoding='utf-8') as f:
+            try:
+                tally = json.load(f)
+                tally = dict(calls=int(tally['calls']), seconds=float(tally['seconds']))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f'{path}: not a training-seconds tally ({exc}); '
+                                 'delete it to start counting again') from None
+    tally = dict(calls=tally['calls'] + 1, seconds=round(tally['seconds'] + seconds, 1))
+    os.makedirs(train_dir, exist_ok=True)
+    atomic_write_json(path, tally)
+    return tally

@@ -15,7 +15,8 @@ from mmpose.registry import MODELS
 import mmpose_mlehand.bundled as bundled
 from mmpose_mlehand.bundled import (BUNDLED_MODELS, DEFAULT_DETECTOR, POSE_MODELS,
                                     bundled_model_files)
-from mmpose_mlehand.bundled.packaging import cast_state_dict, write_bundled_model
+from mmpose_mlehand.bundled.packaging import (TRAIN_SECONDS_FILE, add_train_seconds,
+                                              cast_state_dict, write_bundled_model)
 from tests.helpers import REPO_ROOT
 
 NAME = 'mlehand-synthetic-hand'
@@ -165,3 +166,13 @@ def test_shipped_detector_files_and_provenance():
     # Its test loader is the held-out test split (not the last split evaluated).
     assert flat.test_dataloader.dataset.ann_file == 'annotations/hand_scenes_test.json'
     assert 0 < flat.hand_score_thr < 1
+
+
+def test_training_seconds_add_up_over_the_calls_that_trained(tmp_path):
+    train_dir = str(tmp_path / 'train')
+    assert add_train_seconds(train_dir, 100.04) == dict(calls=1, seconds=100.0)
+    # An interrupted run resumed: the second call's seconds are added.
+    assert add_train_seconds(train_dir, 50.5) == dict(calls=2, seconds=150.5)
+    (tmp_path / 'train' / TRAIN_SECONDS_FILE).write_text('[1, 2]')
+    with pytest.raises(ValueError, match=TRAIN_SECONDS_FILE):
+        add_train_seconds(train_dir, 1.0)

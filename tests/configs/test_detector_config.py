@@ -150,6 +150,8 @@ def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path)
     assert record['load_from'] == osp.basename(weights)
     assert record['previous_stage'] == earlier
     assert record['resumed'] is False
+    assert record['seconds']['train_calls'] == 1
+    first_train_seconds = record['seconds']['train']
     shipped = Config.fromfile(str(out_dir / f'{stem}.py'))
     assert shipped.hand_score_thr == record['operating_point']['score_thr']
     # The fallback is measured, not shipped, without --ship-fallback.
@@ -164,8 +166,13 @@ def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path)
     with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
         record = json.load(f)
     assert record['previous_stage'] == earlier
-    # Its seconds count this call only, and the record says so.
+    # Its seconds count this call only, and the record says so; the tally
+    # adds both calls.
     assert record['resumed'] is True
+    seconds = record['seconds']
+    assert seconds['train_calls'] == 2
+    expected = seconds['train'] + first_train_seconds
+    assert seconds['train_all_calls'] == pytest.approx(expected, abs=0.11)
     # Bundled elsewhere (an empty --out-dir): the record beside the weights
     # it started from is the previous stage.
     other_dir = tmp_path / 'elsewhere'

@@ -56,6 +56,11 @@ def test_train_bundled_model_writes_a_loadable_model_with_its_provenance(repo_ro
     assert 'train family: reusing' in rerun_stdout
     assert 'heldout family: reusing' in rerun_stdout
     assert rerun['resumed'] is True and rerun['metrics'] == provenance['metrics']
+    assert provenance['seconds']['train_calls'] == 1
+    assert provenance['seconds']['train_all_calls'] == provenance['seconds']['train']
+    assert rerun['seconds']['train_calls'] == 2
+    assert rerun['seconds']['train_all_calls'] == pytest.approx(
+        provenance['seconds']['train'] + rerun['seconds']['train'], abs=0.11)
     assert 'resume = False' in (out_dir / f'{stem}.py').read_text()
     assert (provenance['model'], provenance['recipe']) == (SMALL, POSE_MODELS[SMALL].recipe)
     # Trained on the training family in the style asked for, selected on the
