@@ -12,6 +12,7 @@ Thin command line over :mod:`mmpose_mlehand.experiments.results` and
 Example::
 
     python tools/analyze_results.py work_dirs/experiments/small --out docs/results
+    python tools/analyze_results.py docs/medium_runs --progress  # how far a sweep is
 """
 import argparse
 import os
@@ -23,7 +24,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmpose_mlehand.experiments.results import (load_results, mean_pose_references,  # noqa: E402
-                                                summary_markdown)
+                                                progress_table, summary_markdown)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -35,6 +36,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--out', default=None,
                         help='output folder (default: <first input>/analysis)')
     parser.add_argument('--no-figures', action='store_true', help='the table only')
+    parser.add_argument('--progress', action='store_true',
+                        help='print the finished runs in the order they finished (time, '
+                        'frame-PCK, NME) as a Markdown table and write nothing')
     parser.add_argument('--mean-pose', action='store_true',
                         help='add the mean-pose baseline of every data set the runs used '
                         '(needs their annotation files)')
@@ -49,6 +53,10 @@ def main(argv=None) -> int:
     except (ValueError, OSError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
+    if args.progress:
+        print(f'{len(results)} finished runs\n')
+        print(progress_table(results), end='')
+        return 0
     out_dir = args.out or osp.join(args.inputs[0], 'analysis')
     os.makedirs(out_dir, exist_ok=True)
     figures = []

@@ -436,6 +436,21 @@ def robustness_table(results: Sequence[dict],
     return '\n'.join(header + lines)
 
 
+def progress_table(results: Sequence[dict]) -> str:
+    """The finished runs of a sweep in the order they finished, as Markdown.
+
+    Columns: run id, day finished, wall time of training and testing (the
+    result file's ``wall_time_s.total``), test frame-PCK@0.2 and NME.
+    """
+    lines = ['| run | finished | time | frame-PCK@0.2 | NME |', '| --- | --- | --- | --- | --- |']
+    for run in sorted(results, key=lambda r: r['finished']):
+        minutes, seconds = divmod(int(round(run['wall_time_s']['total'])), 60)
+        lines.append(f"| `{run['run_id']}` | {run['finished'][:10]} | {minutes} min "
+                     f"{seconds:02d} s | {run['metrics']['frame-PCK@0.2']:.3f} | "
+                     f"{run['metrics']['NME']:.3f} |")
+    return '\n'.join(lines) + '\n'
+
+
 def _distinct(values: Iterable) -> List:
     out: List = []
     for value in values:

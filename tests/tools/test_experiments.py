@@ -17,7 +17,8 @@ import pytest
 
 from mmpose_mlehand.evaluation.mean_pose import mean_pose_hand_box_metrics
 from mmpose_mlehand.experiments import PRESETS, Preset, RunBlock, finished, plan_runs
-from mmpose_mlehand.experiments.results import format_ci, group_results, mean_ci, summary_markdown
+from mmpose_mlehand.experiments.results import (format_ci, group_results, mean_ci, progress_table,
+                                                summary_markdown)
 
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
 
@@ -114,6 +115,11 @@ def test_analyze_results_of_the_tiny_sweep(repo_root, tiny_sweep, tmp_path):
         with open(osp.join(out, name), 'rb') as f:
             assert f.read(8) == PNG_MAGIC, name
         assert f'![{name[:-4]}]({name})' in table
+    # How far the sweep is: printed, nothing written.
+    printed = tool(repo_root, 'analyze_results.py', tiny_sweep['work_dir'], '--progress')
+    assert printed.startswith('2 finished runs\n')
+    assert printed.count('| `') == 2 and '| run | finished | time |' in printed
+    assert not osp.exists(osp.join(tiny_sweep['work_dir'], 'analysis'))
 
 
 # --- planning ----------------------------------------------------------------
@@ -343,3 +349,16 @@ def test_medium_preset_resolves_to_its_budget_for_every_model(tmp_path):
         assert runs[(model, 'clean', 'shared')] == runs[(model, 'clean', 'recommended')] == \
             {0, 1, 2}
     assert len(specs) == 18 + 24 + 18
+
+
+def test_progress_table_lists_runs_in_the_order_they_finished():
+    late = dict(fake_result('mlehand', 'method', 1, 'clean', 0.8, 0.12),
+                run_id='mlehand__clean__seed1', finished='2026-12-07 10:00:00',
+                wall_time_s=dict(total=1294.5))
+    early = dict(fake_result('mlehand', 'method', 0, 'clean', 0.8634, 0.1254),
+                 run_id='mlehand__clean__seed0', finished='2026-12-06 09:00:00',
+                 wall_time_s=dict(total=59.6))
+    lines = progress_table([late, early]).splitlines()
+    assert lines[2] == '| `mlehand__clean__seed0` | 2026-12-06 | 1 min 00 s | 0.863 | 0.125 |'
+    assert lines[3] == '| `mlehand__clean__seed1` | 2026-12-07 | 21 min 34 s | 0.800 | 0.120 |'
+    assert len(lines) == 4
