@@ -74,12 +74,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'occluders, camera degradations; default), clean '
                         '(palm or back towards the camera within 30 degrees, '
                         'plain gradient background, no occluders, no blur '
-                        'or noise) or photo (webcam-like: mostly upright '
+                        'or noise), photo (webcam-like: mostly upright '
                         'hands, palm or back within 50 degrees, forearm in '
                         'view, often a person beside the hand, photograph '
                         'or procedural backgrounds, skin texture, colour '
                         'temperature, white balance, webcam noise and blur, '
-                        'hands partly out of the frame, held objects)')
+                        'hands partly out of the frame, held objects); '
+                        'photo-varied (photo with more closed, turned and '
+                        'side-on hands and a distinct back of the hand: the '
+                        'default bundled model\'s) or photo-crossed '
+                        '(photo-varied with two fingers crossed on every '
+                        'hand that is not closed); see docs/synthetic_hands.md')
     parser.add_argument('--family', choices=FAMILIES, default='train',
                         help='appearance family (photo style only for '
                         'heldout and hard): heldout draws skin tones, light '
