@@ -11,6 +11,9 @@ Example:
     python tools/evaluate_pipeline.py --ann data/hand_scenes/annotations/hand_scenes_test.json \\
         --images data/hand_scenes/images/test --json work_dirs/pipeline_test.json
     python tools/evaluate_pipeline.py ... --colour gray    # the same in grayscale
+
+The JSON also keeps one record per hand (best IoU, in or reaching outside the
+frame, size, PCK both ways); the recall is printed by group of those.
 """
 import argparse
 import os
@@ -65,7 +68,14 @@ def main(argv=None) -> int:
     result.update(ann=args.ann, pose_model=args.pose_model, det_model=args.det_model,
                   det_weights=args.det_weights, colour=args.colour, threads=args.threads)
     for key, value in result.items():
-        print(f'{key}: {value:.4f}' if isinstance(value, float) else f'{key}: {value}')
+        if key == 'recall_by_group':
+            print('recall at IoU 0.5 by group:')
+            for group, counts in value.items():
+                print(f'  {group}: ' + ', '.join(
+                    f'{k} {v:.3f}' if isinstance(v, float) else f'{k} {v}'
+                    for k, v in counts.items()))
+        elif key != 'per_hand':  # in the JSON only
+            print(f'{key}: {value:.4f}' if isinstance(value, float) else f'{key}: {value}')
     if args.json:
         atomic_write_json(args.json, result, indent=2)
     return 0

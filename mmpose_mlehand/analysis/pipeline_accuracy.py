@@ -18,7 +18,9 @@ real photographs are scored (the annotated box, the extent x 1.2 clipped to
 the frame, is what the true-box run crops; a hand with fewer than two
 distinct keypoints in the frame counts for the recall only). A colour
 shift (:mod:`.colour_shifts`) can be applied to every image first, to both
-runs.
+runs. Each hand's record (its best IoU, whether it reaches outside the frame,
+its size) is returned too, so that the misses can be broken down
+(:func:`recall_breakdown`).
 """
 import json
 import os.path as osp
@@ -28,7 +30,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from ..evaluation.functional import keypoint_extent_size
-from ..utils.boxes import match_boxes
+from ..utils.boxes import box_iou, match_boxes
 from ..utils.images import read_bgr
 
 
@@ -47,6 +49,43 @@ def hand_errors(truth: np.ndarray, visible: np.ndarray,
         if mean < best_mean:
             best, best_mean = errors, mean
     return best
+
+
+# Hand size (annotated box's longer side over the image's longer side) bins of
+# the breakdown, and the IoU below 0.5 from which a miss counts as a box that
+# disagrees with the annotation rather than a hand not found.
+SIZE_BINS = (0.0, 0.25, 0.5, np.inf)
+NEAR_MISS_IOU = 0.3
+
+
+def recall_breakdown(per_hand: Sequence[dict]) -> Dict[str, dict]:
+    """Recall at IoU 0.5 by group of the hand records of
+    :func:`evaluate_pipeline`.
+
+    Groups: ``inside_frame`` / ``reaches_outside`` (some keypoint outside the
+    image), and ``size_<lo>-<hi>`` by the annotated box's longer side as a
+    share of the image's longer side (hands whose image has no size are left
+    out of those). Each group gives ``hands``, ``recall@0.5`` and, among its
+    missed hands, ``near_misses`` (a predicted box at IoU >= 0.3: there, but
+    drawn differently) and ``not_found`` (none).
+    """
+    groups: Dict[str, List[dict]] = {'inside_frame': [], 'reaches_outside': []}
+    groups.update({f'size_{lo:g}-{hi:g}': [] for lo, hi in zip(SIZE_BINS, SIZE_BINS[1:])})
+    for hand in per_hand:
+        groups['reaches_outside' if hand['reaches_outside'] else 'inside_frame'].append(hand)
+        if hand['size'] is not None:
+            for lo, hi in zip(SIZE_BINS, SIZE_BINS[1:]):
+                if lo <= hand['size'] < hi:
+                    groups[f'size_{lo:g}-{hi:g}'].append(hand)
+    breakdown = {}
+    for name, members in groups.items():
+        missed = [h for h in members if not h['found']]
+        near = sum(h['best_iou'] >= NEAR_MISS_IOU for h in missed)
+        breakdown[name] = {
+            'hands': len(members),
+            'recall@0.5': (len(members) - len(missed)) / len(members) if members else None,
+            'near_misses': near, 'not_found': len(missed) - near}
+    return breakdown
 
 
 def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
@@ -76,7 +115,13 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         boxes matching no hand), ``hand_free_images`` (images without an
         annotated hand), ``hand_free_with_instance`` (the share of those given
         at least one instance: a made-up hand, whatever produced it),
-        ``seconds``.
+        ``seconds``, ``per_hand`` (per annotated hand: ``image_id``, ``id``,
+        ``found`` (matched at IoU 0.5), ``best_iou`` (with any predicted box),
+        ``reaches_outside`` (a keypoint flagged 0, outside the frame), ``size`` (box's
+        longer side over the image's; None when the image has no size),
+        ``pck_end_to_end`` and ``pck_true_box`` (None when not scored)) and
+        ``recall_by_group`` (:func:`recall_breakdown`). A share with nothing
+        to count is None (``null`` in JSON, which has no NaN).
     """
     with open(coco_file, encoding='utf-8') as f:
         coco = json.load(f)
@@ -87,6 +132,7 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
     correct_e2e = correct_box = scored = 0
     hands = found = missed = false_boxes = 0
     hand_free = hand_free_answered = 0
+    per_hand = []
     start = time.perf_counter()
     for done, image in enumerate(images, 1):
         # What the inferencer gets: the file, or the recoloured pixels.
@@ -100,6 +146,9 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         truth_boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in
                                 (a['bbox'] for a in anns)], np.float32).reshape(-1, 4)
         gt_match, pred_match = match_boxes(truth_boxes, boxes, scores, 0.5)
+        best_iou = (box_iou(truth_boxes, boxes).max(axis=1) if len(boxes)
+                    else np.zeros(len(anns)))
+        longer = max(image.get('width', 0), image.get('height', 0))
         hands += len(anns)
         found += int((gt_match >= 0).sum())
         false_boxes += int((pred_match < 0).sum())
@@ -111,6 +160,11 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         for k, ann in enumerate(anns):
             kpts = np.asarray(ann['keypoints'], np.float64).reshape(-1, 3)
             visible = kpts[:, 2] > 0
+            record = dict(image_id=image['id'], id=ann.get('id'), found=bool(gt_match[k] >= 0),
+                          best_iou=float(best_iou[k]), reaches_outside=bool((~visible).any()),
+                          size=(max(ann['bbox'][2:]) / longer if longer else None),
+                          pck_end_to_end=None, pck_true_box=None)
+            per_hand.append(record)
             try:
                 side = keypoint_extent_size(kpts[:, :2], visible)
             except ValueError:
@@ -119,19 +173,25 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
             errors = hand_errors(kpts[:, :2], visible, [p['keypoints'] for p in predicted])
             if errors is None:
                 missed += 1
+                record['pck_end_to_end'] = 0.0
             else:
-                correct_e2e += int((errors[visible] < thr * side).sum())
+                right = int((errors[visible] < thr * side).sum())
+                correct_e2e += right
+                record['pck_end_to_end'] = right / int(visible.sum())
             box_errors = np.linalg.norm(np.asarray(given[k]['keypoints']) - kpts[:, :2], axis=1)
-            correct_box += int((box_errors[visible] < thr * side).sum())
+            right = int((box_errors[visible] < thr * side).sum())
+            correct_box += right
+            record['pck_true_box'] = right / int(visible.sum())
         if progress is not None:
             progress(done, len(images))
     pck_e2e = correct_e2e / max(scored, 1)
     pck_box = correct_box / max(scored, 1)
     return {'images': len(images), 'hands': hands,
-            'recall@0.5': found / hands if hands else float('nan'),
+            'recall@0.5': found / hands if hands else None,
             f'pck@{thr}_end_to_end': pck_e2e, f'pck@{thr}_true_box': pck_box,
             f'pck@{thr}_drop': pck_box - pck_e2e, 'missed_hands': missed,
             'false_boxes': false_boxes, 'hand_free_images': hand_free,
             'hand_free_with_instance': (hand_free_answered / hand_free if hand_free
-                                        else float('nan')),
-            'seconds': time.perf_counter() - start}
+                                        else None),
+            'seconds': time.perf_counter() - start,
+            'recall_by_group': recall_breakdown(per_hand), 'per_hand': per_hand}

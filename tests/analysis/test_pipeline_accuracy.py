@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from mmpose_mlehand.analysis.colour_shifts import colour_shift
-from mmpose_mlehand.analysis.pipeline_accuracy import evaluate_pipeline, hand_errors
+from mmpose_mlehand.analysis.pipeline_accuracy import (evaluate_pipeline, hand_errors,
+                                                       recall_breakdown)
 
 
 def test_hand_errors_take_the_closest_candidate_over_visible_keypoints():
@@ -70,6 +71,20 @@ def test_evaluate_pipeline_counts_missed_hands_as_wrong(tmp_path):
     assert result['pck@0.2_end_to_end'] == pytest.approx(2 / 5)
     assert result['pck@0.2_true_box'] == pytest.approx(3 / 5)
     assert result['pck@0.2_drop'] == pytest.approx(1 / 5)
+    # Per hand: a found (IoU 1) with 2/3 and 3/3 right; b not found (IoU 0
+    # with a's box), reaching outside the frame, 0/2 both ways. The images
+    # have no size: no size bin.
+    a, b = result['per_hand']
+    assert a == dict(image_id=1, id=1, found=True, best_iou=1.0, reaches_outside=False,
+                     size=None, pck_end_to_end=pytest.approx(2 / 3), pck_true_box=1.0)
+    assert b == dict(image_id=1, id=2, found=False, best_iou=0.0, reaches_outside=True,
+                     size=None, pck_end_to_end=0.0, pck_true_box=0.0)
+    groups = result['recall_by_group']
+    assert groups['inside_frame'] == {'hands': 1, 'recall@0.5': 1.0, 'near_misses': 0,
+                                      'not_found': 0}
+    assert groups['reaches_outside'] == {'hands': 1, 'recall@0.5': 0.0, 'near_misses': 0,
+                                         'not_found': 1}
+    assert groups['size_0-0.25']['hands'] == 0 and groups['size_0-0.25']['recall@0.5'] is None
 
 
 def test_pck_divides_by_the_keypoint_extent_not_the_box(tmp_path):
@@ -92,7 +107,28 @@ def test_pck_divides_by_the_keypoint_extent_not_the_box(tmp_path):
     assert result['hands'] == 2 and result['recall@0.5'] == pytest.approx(0.5)
     assert result['pck@0.2_end_to_end'] == pytest.approx(1 / 2)
     assert result['pck@0.2_true_box'] == pytest.approx(1 / 2)
-    assert result['hand_free_images'] == 0 and np.isnan(result['hand_free_with_instance'])
+    assert result['hand_free_images'] == 0 and result['hand_free_with_instance'] is None
+    json.dumps(result, allow_nan=False)  # strict JSON: no NaN anywhere
+
+
+def test_recall_breakdown_by_frame_size_and_iou_of_the_misses():
+    def hand(found, iou, outside, size):
+        return dict(found=found, best_iou=iou, reaches_outside=outside, size=size)
+    hands = [hand(True, 0.8, False, 0.1), hand(False, 0.4, False, 0.1),  # near miss
+             hand(False, 0.1, True, 0.3), hand(True, 0.6, True, 0.6),
+             hand(False, 0.3, True, 0.6),  # 0.3 is a near miss
+             hand(True, 0.9, False, None)]  # no image size: no size bin
+    groups = recall_breakdown(hands)
+    assert groups['inside_frame'] == {'hands': 3, 'recall@0.5': pytest.approx(2 / 3),
+                                      'near_misses': 1, 'not_found': 0}
+    assert groups['reaches_outside'] == {'hands': 3, 'recall@0.5': pytest.approx(1 / 3),
+                                         'near_misses': 1, 'not_found': 1}
+    assert groups['size_0-0.25'] == {'hands': 2, 'recall@0.5': 0.5, 'near_misses': 1,
+                                     'not_found': 0}
+    assert groups['size_0.25-0.5'] == {'hands': 1, 'recall@0.5': 0.0, 'near_misses': 0,
+                                       'not_found': 1}
+    assert groups['size_0.5-inf'] == {'hands': 2, 'recall@0.5': 0.5, 'near_misses': 1,
+                                      'not_found': 0}
 
 
 class RecordingInferencer(FakeInferencer):
