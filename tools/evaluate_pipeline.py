@@ -39,6 +39,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--colour', choices=['as-is', *COLOUR_SHIFTS],
                         default='as-is', help='colour shift applied to every image first (how '
                         'much the models lean on skin colour; default as-is)')
+    parser.add_argument('--clip-boxes', action='store_true',
+                        help='match detections against the annotated boxes clipped to the '
+                        'image, as the scenes label them (default: as annotated)')
     parser.add_argument('--max-images', type=int, help='only the first images')
     parser.add_argument('--threads', type=int, default=2, help='torch threads (default 2)')
     parser.add_argument('--json', help='write the results here')
@@ -64,8 +67,8 @@ def main(argv=None) -> int:
 
     recolour = None if args.colour == 'as-is' else colour_shift(args.colour)
     result = evaluate_pipeline(inferencer, args.ann, args.images, args.thr, args.max_images,
-                               progress, recolour)
-    result.update(ann=args.ann, pose_model=args.pose_model, det_model=args.det_model,
+                               progress, recolour, args.clip_boxes)
+    result.update(ann=args.ann, clip_boxes=args.clip_boxes, pose_model=args.pose_model, det_model=args.det_model,
                   det_weights=args.det_weights, colour=args.colour, threads=args.threads)
     for key, value in result.items():
         if key == 'recall_by_group':

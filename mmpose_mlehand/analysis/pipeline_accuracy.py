@@ -54,7 +54,7 @@ def hand_errors(truth: np.ndarray, visible: np.ndarray,
 # Hand size (annotated box's longer side over the image's longer side) bins of
 # the breakdown, and the IoU below 0.5 from which a miss counts as a box that
 # disagrees with the annotation rather than a hand not found.
-SIZE_BINS = (0.0, 0.25, 0.5, np.inf)
+SIZE_BINS = (0.0, 0.1, 0.25, 0.5, 0.75, np.inf)
 NEAR_MISS_IOU = 0.3
 
 
@@ -91,7 +91,8 @@ def recall_breakdown(per_hand: Sequence[dict]) -> Dict[str, dict]:
 def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
                       thr: float = 0.2, max_images: Optional[int] = None,
                       progress: Optional[Callable[[int, int], None]] = None,
-                      recolour: Optional[Callable[[np.ndarray], np.ndarray]] = None) -> Dict:
+                      recolour: Optional[Callable[[np.ndarray], np.ndarray]] = None,
+                      clip_to_image: bool = False) -> Dict:
     """Run the inferencer with and without boxes over a COCO file's images.
 
     Args:
@@ -107,6 +108,11 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         recolour (callable, optional): Applied to each (H, W, 3) BGR image
             before both runs (the inferencer then gets the array, not the
             path).
+        clip_to_image (bool): Match detections against the annotated boxes
+            clipped to the image (a detector draws inside the frame; the
+            scenes' detection boxes are clipped so) rather than as
+            annotated. The true-box run crops the box as annotated either
+            way. Needs each image's ``width`` and ``height``.
 
     Returns:
         dict: ``images``, ``hands``, ``recall@0.5``, ``pck_end_to_end``,
@@ -117,7 +123,8 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         at least one instance: a made-up hand, whatever produced it),
         ``seconds``, ``per_hand`` (per annotated hand: ``image_id``, ``id``,
         ``found`` (matched at IoU 0.5), ``best_iou`` (with any predicted box),
-        ``reaches_outside`` (a keypoint flagged 0, outside the frame), ``size`` (box's
+        ``reaches_outside`` (a keypoint flagged 0, or placed outside the image
+        where its size is known), ``size`` (box's
         longer side over the image's; None when the image has no size),
         ``pck_end_to_end`` and ``pck_true_box`` (None when not scored)) and
         ``recall_by_group`` (:func:`recall_breakdown`). A share with nothing
@@ -145,10 +152,18 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         scores = np.array([p.get('bbox_score', 1.0) for p in predicted], np.float32)
         truth_boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in
                                 (a['bbox'] for a in anns)], np.float32).reshape(-1, 4)
-        gt_match, pred_match = match_boxes(truth_boxes, boxes, scores, 0.5)
-        best_iou = (box_iou(truth_boxes, boxes).max(axis=1) if len(boxes)
+        width, height = image.get('width', 0), image.get('height', 0)
+        longer = max(width, height)
+        match_to = truth_boxes
+        if clip_to_image:
+            if not (width and height):
+                raise ValueError(f"{coco_file}: image {image['id']} "
+                                 f"({image['file_name']}) has no width and height "
+                                 'to clip its boxes to')
+            match_to = np.clip(truth_boxes, 0, [width, height, width, height])
+        gt_match, pred_match = match_boxes(match_to, boxes, scores, 0.5)
+        best_iou = (box_iou(match_to, boxes).max(axis=1) if len(boxes)
                     else np.zeros(len(anns)))
-        longer = max(image.get('width', 0), image.get('height', 0))
         hands += len(anns)
         found += int((gt_match >= 0).sum())
         false_boxes += int((pred_match < 0).sum())
@@ -160,8 +175,13 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         for k, ann in enumerate(anns):
             kpts = np.asarray(ann['keypoints'], np.float64).reshape(-1, 3)
             visible = kpts[:, 2] > 0
+            # Outside: flagged so, or (where the image's size is known) placed so.
+            outside = ~visible
+            if width and height:
+                x, y = kpts[:, 0], kpts[:, 1]
+                outside |= (x < 0) | (y < 0) | (x >= width) | (y >= height)
             record = dict(image_id=image['id'], id=ann.get('id'), found=bool(gt_match[k] >= 0),
-                          best_iou=float(best_iou[k]), reaches_outside=bool((~visible).any()),
+                          best_iou=float(best_iou[k]), reaches_outside=bool(outside.any()),
                           size=(max(ann['bbox'][2:]) / longer if longer else None),
                           pck_end_to_end=None, pck_true_box=None)
             per_hand.append(record)

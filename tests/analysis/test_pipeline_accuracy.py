@@ -84,7 +84,7 @@ def test_evaluate_pipeline_counts_missed_hands_as_wrong(tmp_path):
                                       'not_found': 0}
     assert groups['reaches_outside'] == {'hands': 1, 'recall@0.5': 0.0, 'near_misses': 0,
                                          'not_found': 1}
-    assert groups['size_0-0.25']['hands'] == 0 and groups['size_0-0.25']['recall@0.5'] is None
+    assert groups['size_0-0.1']['hands'] == 0 and groups['size_0-0.1']['recall@0.5'] is None
 
 
 def test_pck_divides_by_the_keypoint_extent_not_the_box(tmp_path):
@@ -93,7 +93,7 @@ def test_pck_divides_by_the_keypoint_extent_not_the_box(tmp_path):
     # has no extent: it counts for the recall only.
     kp = [[0, 0, 2], [100, 0, 2]]
     lone = [[300, 300, 2], [0, 0, 0]]
-    coco = dict(images=[dict(id=1, file_name='1.jpg')],
+    coco = dict(images=[dict(id=1, file_name='1.jpg', width=100, height=400)],
                 annotations=[dict(id=1, image_id=1, bbox=[-10, -60, 120, 120],
                                   keypoints=sum(kp, [])),
                              dict(id=2, image_id=1, bbox=[290, 290, 20, 20],
@@ -108,27 +108,61 @@ def test_pck_divides_by_the_keypoint_extent_not_the_box(tmp_path):
     assert result['pck@0.2_end_to_end'] == pytest.approx(1 / 2)
     assert result['pck@0.2_true_box'] == pytest.approx(1 / 2)
     assert result['hand_free_images'] == 0 and result['hand_free_with_instance'] is None
+    # The first hand's x = 100 lies outside the 100-pixel-wide image though flagged
+    # in it; sizes are the box's longer side over the image's (400).
+    first, lone = result['per_hand']
+    assert first['reaches_outside'] and first['size'] == pytest.approx(120 / 400)
+    assert lone['reaches_outside'] and lone['size'] == pytest.approx(20 / 400)
+    assert lone['pck_end_to_end'] is None and lone['found'] is False
     json.dumps(result, allow_nan=False)  # strict JSON: no NaN anywhere
 
 
 def test_recall_breakdown_by_frame_size_and_iou_of_the_misses():
     def hand(found, iou, outside, size):
         return dict(found=found, best_iou=iou, reaches_outside=outside, size=size)
-    hands = [hand(True, 0.8, False, 0.1), hand(False, 0.4, False, 0.1),  # near miss
+    hands = [hand(True, 0.8, False, 0.2), hand(False, 0.4, False, 0.1),  # near miss
              hand(False, 0.1, True, 0.3), hand(True, 0.6, True, 0.6),
-             hand(False, 0.3, True, 0.6),  # 0.3 is a near miss
+             hand(False, 0.3, True, 0.7),  # 0.3 is a near miss
              hand(True, 0.9, False, None)]  # no image size: no size bin
     groups = recall_breakdown(hands)
     assert groups['inside_frame'] == {'hands': 3, 'recall@0.5': pytest.approx(2 / 3),
                                       'near_misses': 1, 'not_found': 0}
     assert groups['reaches_outside'] == {'hands': 3, 'recall@0.5': pytest.approx(1 / 3),
                                          'near_misses': 1, 'not_found': 1}
-    assert groups['size_0-0.25'] == {'hands': 2, 'recall@0.5': 0.5, 'near_misses': 1,
-                                     'not_found': 0}
+    assert groups['size_0-0.1'] == {'hands': 0, 'recall@0.5': None, 'near_misses': 0,
+                                    'not_found': 0}  # 0.1 belongs to the next bin
+    assert groups['size_0.1-0.25'] == {'hands': 2, 'recall@0.5': 0.5, 'near_misses': 1,
+                                       'not_found': 0}
     assert groups['size_0.25-0.5'] == {'hands': 1, 'recall@0.5': 0.0, 'near_misses': 0,
                                        'not_found': 1}
-    assert groups['size_0.5-inf'] == {'hands': 2, 'recall@0.5': 0.5, 'near_misses': 1,
-                                      'not_found': 0}
+    assert groups['size_0.5-0.75'] == {'hands': 2, 'recall@0.5': 0.5, 'near_misses': 1,
+                                       'not_found': 0}
+    assert groups['size_0.75-inf']['hands'] == 0
+
+
+def test_clipped_boxes_match_a_detection_drawn_inside_the_frame(tmp_path):
+    # The annotated box reaches 100 px left of a 200-pixel image; the detector
+    # draws the part inside (IoU 1/2 with the box as annotated, 1 clipped).
+    kp = [[10, 10, 2], [90, 90, 2]]
+    coco = dict(images=[dict(id=1, file_name='1.jpg', width=200, height=200)],
+                annotations=[dict(id=1, image_id=1, bbox=[-100, 0, 200, 100],
+                                  keypoints=sum(kp, []))])
+    (tmp_path / 'ann.json').write_text(json.dumps(coco))
+    truth = np.array(kp, float)[:, :2]
+    inferencer = FakeInferencer(
+        {'1.jpg': [dict(bbox=[[0, 0, 100, 100]], bbox_score=0.9, keypoints=truth)]},
+        {'1.jpg': [truth]})
+    as_annotated = evaluate_pipeline(inferencer, str(tmp_path / 'ann.json'), str(tmp_path))
+    assert as_annotated['recall@0.5'] == 1.0  # IoU exactly 0.5 counts
+    assert as_annotated['per_hand'][0]['best_iou'] == pytest.approx(0.5)
+    clipped = evaluate_pipeline(inferencer, str(tmp_path / 'ann.json'), str(tmp_path),
+                                clip_to_image=True)
+    assert clipped['per_hand'][0]['best_iou'] == pytest.approx(1.0)
+    del coco['images'][0]['width']
+    (tmp_path / 'ann.json').write_text(json.dumps(coco))
+    with pytest.raises(ValueError, match=r'image 1 \(1.jpg\) has no width and height'):
+        evaluate_pipeline(inferencer, str(tmp_path / 'ann.json'), str(tmp_path),
+                          clip_to_image=True)
 
 
 class RecordingInferencer(FakeInferencer):
