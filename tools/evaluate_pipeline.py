@@ -68,8 +68,9 @@ def main(argv=None) -> int:
     recolour = None if args.colour == 'as-is' else colour_shift(args.colour)
     result = evaluate_pipeline(inferencer, args.ann, args.images, args.thr, args.max_images,
                                progress, recolour, args.clip_boxes)
-    result.update(ann=args.ann, clip_boxes=args.clip_boxes, pose_model=args.pose_model, det_model=args.det_model,
-                  det_weights=args.det_weights, colour=args.colour, threads=args.threads)
+    result.update(ann=args.ann, clip_boxes=args.clip_boxes, pose_model=args.pose_model,
+                  det_model=args.det_model, det_weights=args.det_weights, colour=args.colour,
+                  threads=args.threads)
     for key, value in result.items():
         if key == 'recall_by_group':
             print('recall at IoU 0.5 by group:')

@@ -122,11 +122,12 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         annotated hand), ``hand_free_with_instance`` (the share of those given
         at least one instance: a made-up hand, whatever produced it),
         ``seconds``, ``per_hand`` (per annotated hand: ``image_id``, ``id``,
-        ``found`` (matched at IoU 0.5), ``best_iou`` (with any predicted box),
-        ``reaches_outside`` (a keypoint flagged 0, or placed outside the image
-        where its size is known), ``size`` (box's
-        longer side over the image's; None when the image has no size),
-        ``pck_end_to_end`` and ``pck_true_box`` (None when not scored)) and
+        ``instances`` (predicted in its image without a box), ``found``
+        (matched at IoU 0.5), ``best_iou`` (with any predicted box),
+        ``reaches_outside`` (a keypoint flagged 0, or placed outside the
+        image where its size is known), ``size`` (box's longer side over the
+        image's; None when the image has no size), ``pck_end_to_end`` and
+        ``pck_true_box`` (None when not scored)) and
         ``recall_by_group`` (:func:`recall_breakdown`). A share with nothing
         to count is None (``null`` in JSON, which has no NaN).
     """
@@ -180,7 +181,8 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
             if width and height:
                 x, y = kpts[:, 0], kpts[:, 1]
                 outside |= (x < 0) | (y < 0) | (x >= width) | (y >= height)
-            record = dict(image_id=image['id'], id=ann.get('id'), found=bool(gt_match[k] >= 0),
+            record = dict(image_id=image['id'], id=ann.get('id'), instances=len(predicted),
+                          found=bool(gt_match[k] >= 0),
                           best_iou=float(best_iou[k]), reaches_outside=bool(outside.any()),
                           size=(max(ann['bbox'][2:]) / longer if longer else None),
                           pck_end_to_end=None, pck_true_box=None)

@@ -75,9 +75,9 @@ def test_evaluate_pipeline_counts_missed_hands_as_wrong(tmp_path):
     # with a's box), reaching outside the frame, 0/2 both ways. The images
     # have no size: no size bin.
     a, b = result['per_hand']
-    assert a == dict(image_id=1, id=1, found=True, best_iou=1.0, reaches_outside=False,
+    assert a == dict(image_id=1, id=1, instances=1, found=True, best_iou=1.0, reaches_outside=False,
                      size=None, pck_end_to_end=pytest.approx(2 / 3), pck_true_box=1.0)
-    assert b == dict(image_id=1, id=2, found=False, best_iou=0.0, reaches_outside=True,
+    assert b == dict(image_id=1, id=2, instances=1, found=False, best_iou=0.0, reaches_outside=True,
                      size=None, pck_end_to_end=0.0, pck_true_box=0.0)
     groups = result['recall_by_group']
     assert groups['inside_frame'] == {'hands': 1, 'recall@0.5': 1.0, 'near_misses': 0,
