@@ -12,6 +12,7 @@ import sys
 # pip-installed.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from mmpose_mlehand.synthetic.hand_scenes import SCENE_LAYOUTS  # noqa: E402
 from mmpose_mlehand.synthetic.scene_dataset import SPLIT_FAMILIES  # noqa: E402
 from mmpose_mlehand.synthetic.scene_dataset import generate_scene_dataset  # noqa: E402
 
@@ -36,6 +37,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                             default=default, dest=f'num_{split}',
                             help=f'scenes in {split} (default: {default})')
     parser.add_argument('--seed', type=int, default=0, help='seed (>= 0, default: 0)')
+    parser.add_argument('--layout', choices=tuple(SCENE_LAYOUTS), default='default',
+                        help='hand sizes and cuts by the frame: default (the shipped '
+                        "detector's scenes) or close-up (more hands near the camera, up to "
+                        'the whole frame, twice as many cut by its edge)')
     parser.add_argument('--workers', type=int, default=1,
                         help='worker processes (default: 1)')
     parser.add_argument('--overwrite', action='store_true',
@@ -51,7 +56,7 @@ def main(argv=None) -> int:
     try:
         stats = generate_scene_dataset(args.out, counts, seed=args.seed,
                                        workers=args.workers, overwrite=args.overwrite,
-                                       progress=not args.quiet)
+                                       progress=not args.quiet, layout=args.layout)
     except (ValueError, FileExistsError, RuntimeError, OSError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2

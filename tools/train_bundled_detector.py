@@ -56,6 +56,7 @@ sys.path.insert(0, REPO_ROOT)
 from mmengine.config import DictAction  # noqa: E402
 
 from mmpose_mlehand.bundled import BUNDLED_DIR, BUNDLED_MODELS, DEFAULT_DETECTOR  # noqa: E402
+from mmpose_mlehand.synthetic.hand_scenes import SCENE_LAYOUTS  # noqa: E402
 from mmpose_mlehand.synthetic.scene_dataset import annotation_file, holds_scenes  # noqa: E402
 
 #: COCO metrics copied into the provenance file (the hand-box recall is
@@ -87,6 +88,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="training epochs (default: the config's)")
     parser.add_argument('--seed', type=int, default=0,
                         help='scene and training seed (default: 0)')
+    parser.add_argument('--scene-layout', choices=tuple(SCENE_LAYOUTS), default='default',
+                        help='hand sizes and cuts by the frame of every split '
+                        '(tools/make_hand_scenes.py --layout; default: default)')
     parser.add_argument('--workers', type=int, default=2,
                         help='rendering processes (default: 2); data loading uses '
                         "the config's")
@@ -117,10 +121,11 @@ def render_scenes(root: str, args: argparse.Namespace) -> None:
     """Render the scenes unless ``root`` already holds these very scenes."""
     counts = dict(train=args.num_train, val=args.num_eval, test=args.num_eval,
                   test_seen=args.num_eval)
-    if holds_scenes(root, counts, args.seed):
+    if holds_scenes(root, counts, args.seed, args.scene_layout):
         print(f'scenes: reusing {root}', flush=True)
         return
     command = ['tools/make_hand_scenes.py', '--out', root, '--seed', str(args.seed),
+               '--layout', args.scene_layout,
                '--workers', str(max(1, args.workers)), '--overwrite', '--quiet']
     for split, num in counts.items():
         command += [f'--num-{split.replace("_", "-")}', str(num)]
@@ -285,7 +290,7 @@ def main(argv=None) -> None:
         model=bundled_model.name, summary=bundled_model.summary,
         recipe=osp.relpath(args.config, REPO_ROOT),
         command=command,
-        data=dict(scenes='tools/make_hand_scenes.py', seed=args.seed,
+        data=dict(scenes='tools/make_hand_scenes.py', seed=args.seed, layout=args.scene_layout,
                   train=dict(num=args.num_train, family='train'),
                   val=dict(num=args.num_eval, family='heldout'),
                   test=dict(num=args.num_eval, family='heldout'),

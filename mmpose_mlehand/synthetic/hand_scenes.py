@@ -23,7 +23,7 @@ A scene is a pure function of ``(seed, split, index, family)``.
 """
 import dataclasses
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -60,18 +60,56 @@ FOV_RANGE_DEG = (50.0, 75.0)
 PRINCIPAL_JITTER_PX = 6.0
 # Shares of scenes with 0, 1 and 2 hands.
 HAND_COUNT_PROBS = (0.15, 0.45, 0.4)
-# Hand size: longest side of the keypoint extent as a share of the frame's
-# shorter side. A share LARGE_HAND_PROB is uniform in LARGE_HAND_RANGE (webcam
-# hands near the camera); the rest log-uniform in SMALL_HAND_RANGE.
-LARGE_HAND_PROB = 0.5
-LARGE_HAND_RANGE = (0.3, 0.85)
-SMALL_HAND_RANGE = (0.05, 0.3)
+# Keypoints stay this far inside the frame when placed (px), before a share of
+# hands is moved partly out (the layout's out_of_frame_prob;
+# camera.shift_out_of_frame).
+PLACE_MARGIN_PX = 2.0
 # The second hand's size as a factor on the first's (uniform).
 SECOND_HAND_FACTOR = (0.75, 1.33)
-# Keypoints stay this far inside the frame when placed (px), before a share
-# OUT_OF_FRAME_PROB of hands is moved partly out (camera.shift_out_of_frame).
-PLACE_MARGIN_PX = 2.0
-OUT_OF_FRAME_PROB = 0.15
+
+
+@dataclass(frozen=True)
+class SceneLayout:
+    """How large a scene's hands are and how often the frame cuts them.
+
+    A hand's size is the longest side of its keypoint extent as a share of
+    the frame's shorter side: with probability ``large_hand_prob`` uniform in
+    ``large_hand_range`` (hands near the camera), otherwise log-uniform in
+    ``small_hand_range`` (a second hand is the first's times
+    :data:`SECOND_HAND_FACTOR`). A hand that does not fit is shrunk until it
+    does; then a share ``out_of_frame_prob`` of hands is moved partly out of
+    the frame.
+    """
+
+    name: str
+    large_hand_prob: float
+    large_hand_range: Tuple[float, float]
+    small_hand_range: Tuple[float, float]
+    out_of_frame_prob: float
+
+
+#: ``default``: the shipped detector's scenes. ``close-up``: more hands near
+#: the camera, up to the whole frame, and twice as many cut by its edge (the
+#: webcam close-ups where the shipped detector misses most; see
+#: docs/bundled_models.md). A seed's scene has the same frame, camera and
+#: hand sides in both; what is drawn after the first hand's size differs.
+SCENE_LAYOUTS: Dict[str, SceneLayout] = {
+    'default': SceneLayout('default', 0.5, (0.3, 0.85), (0.05, 0.3), 0.15),
+    'close-up': SceneLayout('close-up', 0.7, (0.3, 1.0), (0.05, 0.3), 0.3),
+}
+
+
+def get_layout(name: str) -> SceneLayout:
+    """The layout called ``name``.
+
+    Raises:
+        ValueError: for an unknown name.
+    """
+    if name not in SCENE_LAYOUTS:
+        raise ValueError(f'layout must be one of {tuple(SCENE_LAYOUTS)}, got {name!r}')
+    return SCENE_LAYOUTS[name]
+
+
 # A head and torso: share of scenes with hands (beside or behind them) and
 # without (the face as a distractor); for the latter, the face's height as a
 # share of the frame's shorter side (uniform).
@@ -164,12 +202,12 @@ def _intrinsics(rng: np.random.Generator, frame: Tuple[int, int]) -> np.ndarray:
     return np.array([[f, 0.0, c[0]], [0.0, f, c[1]], [0.0, 0.0, 1.0]])
 
 
-def _hand_size(rng: np.random.Generator, short_side: int) -> float:
+def _hand_size(rng: np.random.Generator, short_side: int, layout: SceneLayout) -> float:
     """Longest side of a hand's keypoint extent (px)."""
-    if rng.random() < LARGE_HAND_PROB:
-        share = rng.uniform(*LARGE_HAND_RANGE)
+    if rng.random() < layout.large_hand_prob:
+        share = rng.uniform(*layout.large_hand_range)
     else:
-        share = np.exp(rng.uniform(*np.log(SMALL_HAND_RANGE)))
+        share = np.exp(rng.uniform(*np.log(layout.small_hand_range)))
     return float(share * short_side)
 
 
@@ -215,7 +253,8 @@ def _face_anchor(rng: np.random.Generator, K: np.ndarray,
 def render_hand_scene(seed: int, split: str, index: int,
                       family: str = 'train',
                       style: SceneStyle = SCENE_STYLE,
-                      keep_label: bool = False) -> HandScene:
+                      keep_label: bool = False,
+                      layout: str = 'default') -> HandScene:
     """Render one scene.
 
     Args:
@@ -227,15 +266,19 @@ def render_hand_scene(seed: int, split: str, index: int,
         style (SceneStyle): A style with appearance families; defaults to
             :data:`SCENE_STYLE`.
         keep_label (bool): Keep the render labels (for tests and plots).
+        layout (str): Hand sizes and cuts by the frame, a key of
+            :data:`SCENE_LAYOUTS`.
 
     Returns:
         HandScene: the image and its hands.
 
     Raises:
-        ValueError: on an unknown family, a family of EVAL_ONLY_FAMILIES for
-            the ``train`` split or a style without appearance families.
+        ValueError: on an unknown family or layout, a family of
+            EVAL_ONLY_FAMILIES for the ``train`` split or a style without
+            appearance families.
     """
     check_family(family)
+    hand_layout = get_layout(layout)
     if split == 'train':
         check_training_family(family)
     if not style.families:
@@ -261,7 +304,7 @@ def render_hand_scene(seed: int, split: str, index: int,
         rotation = view_rotation(rng, mirror @ forearm, style,
                                  mirror @ shape.roots[2], family)
         points = pose.joints @ (rotation @ mirror).T
-        size = (_hand_size(rng, min(frame)) if first_size is None else
+        size = (_hand_size(rng, min(frame), hand_layout) if first_size is None else
                 first_size * rng.uniform(*SECOND_HAND_FACTOR))
         first_size = first_size or size
         centre = _box_centre(rng, size, frame)
@@ -274,7 +317,7 @@ def render_hand_scene(seed: int, split: str, index: int,
         boxes.append((size, centre))
         translation = place_in_frame(points, K, frame, PLACE_MARGIN_PX, size,
                                      centre)
-        if rng.random() < OUT_OF_FRAME_PROB:
+        if rng.random() < hand_layout.out_of_frame_prob:
             translation = shift_out_of_frame(points, translation, K, frame, rng)
         hands_xyz[side] = points + translation
         add_hand(scene, rng, shape, pose, side, rotation, translation, forearm,
@@ -307,5 +350,5 @@ def render_hand_scene(seed: int, split: str, index: int,
                      buffers.label if keep_label else None)
 
 
-__all__ = ['HandScene', 'SceneHand', 'SCENE_SPLITS', 'SCENE_STYLE', 'clipped_box',
-           'render_hand_scene', 'scene_rng']
+__all__ = ['HandScene', 'SceneHand', 'SceneLayout', 'SCENE_LAYOUTS', 'SCENE_SPLITS',
+           'SCENE_STYLE', 'clipped_box', 'get_layout', 'render_hand_scene', 'scene_rng']

@@ -30,7 +30,7 @@ from ..hand_format import FREIHAND_BONES, FREIHAND_KEYPOINT_NAMES
 from ..utils.atomic_io import atomic_write_json
 from ..utils.progress import progress_bar
 from .generate import pool_imap
-from .hand_scenes import SCENE_SPLITS, SCENE_STYLE, render_hand_scene
+from .hand_scenes import SCENE_SPLITS, SCENE_STYLE, get_layout, render_hand_scene
 
 SPLIT_FAMILIES: Dict[str, str] = {
     'train': 'train', 'val': 'heldout', 'test': 'heldout', 'test_seen': 'train'}
@@ -93,12 +93,12 @@ def _render_chunk(task: Tuple) -> Tuple[str, List[Tuple[int, int, int, list]]]:
     Returns:
         tuple: the split and, per scene, ``(index, width, height, hands)``.
     """
-    out_dir, split, seed, start, stop = task
+    out_dir, split, seed, start, stop, layout = task
     folder = os.path.join(out_dir, 'images', split)
     records = []
     for index in range(start, stop):
         scene = render_hand_scene(seed, _SCENE_SPLIT[split], index,
-                                  SPLIT_FAMILIES[split])
+                                  SPLIT_FAMILIES[split], layout=layout)
         path = os.path.join(folder, image_name(index))
         if not cv2.imwrite(path, np.ascontiguousarray(scene.image[..., ::-1]),
                            [cv2.IMWRITE_JPEG_QUALITY, scene.jpeg_quality]):
@@ -121,23 +121,27 @@ def _coco(split: str, records: List[Tuple[int, int, int, list]]) -> dict:
     }
 
 
-def holds_scenes(out_dir: str, counts: Dict[str, int], seed: int) -> bool:
+def holds_scenes(out_dir: str, counts: Dict[str, int], seed: int,
+                 layout: str = 'default') -> bool:
     """Whether ``out_dir`` holds the scenes :func:`generate_scene_dataset`
-    writes for ``counts`` and ``seed`` (by its meta file; a split counted 0
-    matches one that was not written), so that a tool can reuse them."""
+    writes for ``counts``, ``seed`` and ``layout`` (by its meta file; a split
+    counted 0 matches one that was not written; a meta file written before
+    layouts existed holds the ``default`` one), so that a tool can reuse
+    them."""
     meta_path = os.path.join(out_dir, META_FILE)
     if not os.path.isfile(meta_path):
         return False
     with open(meta_path, encoding='utf-8') as f:
         meta = json.load(f)
     written = meta.get('counts', {})
-    return meta.get('seed') == seed and all(
-        written.get(split, 0) == num for split, num in counts.items())
+    return (meta.get('seed') == seed and meta.get('layout', 'default') == layout
+            and all(written.get(split, 0) == num for split, num in counts.items()))
 
 
 def generate_scene_dataset(out_dir: str, counts: Dict[str, int], seed: int = 0,
                            workers: int = 1, overwrite: bool = False,
-                           progress: bool = True) -> Dict[str, float]:
+                           progress: bool = True,
+                           layout: str = 'default') -> Dict[str, float]:
     """Render hand scenes and write them as a COCO detection data set.
 
     Args:
@@ -149,12 +153,15 @@ def generate_scene_dataset(out_dir: str, counts: Dict[str, int], seed: int = 0,
         overwrite (bool): Replace an earlier run's ``images``, ``annotations``
             and meta file in ``out_dir``.
         progress (bool): Show a progress bar on stderr.
+        layout (str): Hand sizes and cuts by the frame, a key of
+            :data:`~.hand_scenes.SCENE_LAYOUTS`.
 
     Returns:
         dict: ``images``, ``hands``, ``seconds`` and ``images_per_s``.
 
     Raises:
-        ValueError: on unknown splits or negative counts, seed or workers.
+        ValueError: on unknown splits or layout, negative counts, seed or
+            workers.
         FileExistsError: if ``out_dir`` holds an earlier run and
             ``overwrite`` is False.
     """
@@ -166,6 +173,7 @@ def generate_scene_dataset(out_dir: str, counts: Dict[str, int], seed: int = 0,
                                  ('seed', seed, 0), ('workers', workers, 1)]:
         if not isinstance(value, (int, np.integer)) or value < minimum:
             raise ValueError(f'{name} must be an integer >= {minimum}, got {value!r}')
+    get_layout(layout)  # an unknown name fails before anything is written
     entries = ('images', 'annotations', META_FILE)
     existing = [e for e in entries if os.path.lexists(os.path.join(out_dir, e))]
     if existing and not overwrite:
@@ -178,7 +186,7 @@ def generate_scene_dataset(out_dir: str, counts: Dict[str, int], seed: int = 0,
     for split in splits:
         os.makedirs(os.path.join(out_dir, 'images', split), exist_ok=True)
     os.makedirs(os.path.join(out_dir, 'annotations'), exist_ok=True)
-    tasks = [(out_dir, split, seed, start, min(start + _CHUNK, counts[split]))
+    tasks = [(out_dir, split, seed, start, min(start + _CHUNK, counts[split]), layout)
              for split in splits for start in range(0, counts[split], _CHUNK)]
     total = sum(counts[s] for s in splits)
     records: Dict[str, list] = {split: [] for split in splits}
@@ -198,7 +206,7 @@ def generate_scene_dataset(out_dir: str, counts: Dict[str, int], seed: int = 0,
         'generator': __name__, 'package_version': version.__version__,
         'seed': seed, 'counts': {s: counts[s] for s in splits},
         'split_families': {s: SPLIT_FAMILIES[s] for s in splits},
-        'style': SCENE_STYLE.name, 'scene_splits': list(SCENE_SPLITS),
+        'style': SCENE_STYLE.name, 'layout': layout, 'scene_splits': list(SCENE_SPLITS),
     }, indent=1)
     return {'images': total, 'hands': hands, 'seconds': seconds,
             'images_per_s': total / max(seconds, 1e-9)}

@@ -148,6 +148,7 @@ def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path)
     with open(out_dir / f'{stem}.json', encoding='utf-8') as f:
         record = json.load(f)
     assert record['load_from'] == osp.basename(weights)
+    assert record['data']['layout'] == 'default'
     assert record['previous_stage'] == earlier
     assert record['resumed'] is False
     assert record['seconds']['train_calls'] == 1

@@ -11,7 +11,8 @@ from mmpose_mlehand.hand_format import KEYPOINT_BBOX_SCALE, NUM_KEYPOINTS
 from mmpose_mlehand.synthetic.appearance import (JPEG_QUALITY_BANDS, LIGHT_KELVIN_BANDS,
                                                  PROCEDURAL_BACKGROUNDS, SKIN_BLEND_BANDS,
                                                  WHITE_BALANCE_MIRED_BANDS)
-from mmpose_mlehand.synthetic.hand_scenes import SCENE_FRAMES, clipped_box, render_hand_scene
+from mmpose_mlehand.synthetic.hand_scenes import (SCENE_FRAMES, SCENE_LAYOUTS, _hand_size,
+                                                  clipped_box, render_hand_scene)
 from mmpose_mlehand.synthetic.photos import PHOTO_FAMILIES
 from mmpose_mlehand.synthetic.scene import part_label
 from mmpose_mlehand.synthetic.scene_dataset import (SPLIT_FAMILIES, annotation_file,
@@ -192,3 +193,54 @@ def test_holds_scenes_matches_the_seed_and_every_count(scene_root, tmp_path):
     generate_scene_dataset(root, dict(train=0, val=2), seed=SEED, workers=1, progress=False)
     assert holds_scenes(root, dict(train=0, val=2), SEED)
     assert not holds_scenes(root, dict(train=1, val=2), SEED)
+
+
+def test_layouts_set_the_hand_size_distribution():
+    # 20,000 first-hand sizes per layout, as shares of the frame's shorter side.
+    shares = {}
+    for name, layout in SCENE_LAYOUTS.items():
+        rng = np.random.default_rng(0)
+        shares[name] = np.array([_hand_size(rng, 100, layout) for _ in range(20000)]) / 100
+    default, close = shares['default'], shares['close-up']
+    assert default.min() >= 0.05 and default.max() <= 0.85
+    assert close.min() >= 0.05 and close.max() <= 1.0
+    # Large hands: 50% of draws, uniform in 0.3-0.85; close-up: 70% in 0.3-1.0,
+    # so 0.7 * 0.15 / 0.7 = 15% above 0.85 (binomial sd about 0.25%).
+    assert (default >= 0.3).mean() == pytest.approx(0.5, abs=0.015)
+    assert (close >= 0.3).mean() == pytest.approx(0.7, abs=0.015)
+    assert (close > 0.85).mean() == pytest.approx(0.15, abs=0.01)
+
+
+def test_close_up_scenes_keep_frame_and_sides_with_larger_hands():
+    default = [render_hand_scene(SEED, 'train', i) for i in range(16)]
+    close = [render_hand_scene(SEED, 'train', i, layout='close-up') for i in range(16)]
+    for d, c in zip(default, close):
+        assert d.image.shape == c.image.shape  # the frame is drawn before the hands
+        assert [h.side for h in d.hands] == [h.side for h in c.hands]
+
+    def extent_share(scene, hand):
+        return np.ptp(hand.uv, axis=0).max() / min(scene.image.shape[:2])
+    sizes = {name: np.mean([extent_share(s, h) for s in scenes for h in s.hands])
+             for name, scenes in (('default', default), ('close-up', close))}
+    assert sizes['close-up'] > sizes['default']
+    with pytest.raises(ValueError, match=r"layout must be one of \('default', 'close-up'\)"):
+        render_hand_scene(SEED, 'train', 0, layout='webcam')
+
+
+def test_the_layout_is_recorded_and_reuse_checks_it(scene_root, tmp_path):
+    with open(os.path.join(scene_root, 'scene_meta.json')) as f:
+        meta = json.load(f)
+    assert meta['layout'] == 'default'
+    counts = dict(train=10, val=3, test=3, test_seen=3)
+    assert holds_scenes(scene_root, counts, SEED, 'default')
+    assert not holds_scenes(scene_root, counts, SEED, 'close-up')
+    # A meta file written before layouts existed holds the default layout.
+    old = tmp_path / 'old'
+    old.mkdir()
+    del meta['layout']
+    (old / 'scene_meta.json').write_text(json.dumps(meta))
+    assert holds_scenes(str(old), counts, SEED)
+    assert not holds_scenes(str(old), counts, SEED, 'close-up')
+    with pytest.raises(ValueError, match='layout must be one of'):
+        generate_scene_dataset(str(tmp_path / 'x'), dict(val=1), layout='near')
+    assert not os.path.exists(tmp_path / 'x')  # refused before anything is written
