@@ -7,8 +7,8 @@ import pytest
 
 
 @pytest.mark.parametrize('layout', ['default', 'close-up'])
-def test_layout_option_reaches_the_scenes_and_their_record(layout, repo_root, tmp_path,
-                                                            monkeypatch):
+def test_layout_option_reaches_the_scenes_and_their_record(
+        layout, repo_root, tmp_path, monkeypatch):
     out = tmp_path / 'scenes'
     monkeypatch.setattr(sys, 'argv', [
         'make_hand_scenes.py', '--out', str(out), '--num-train', '2', '--num-val', '0',
