@@ -304,15 +304,13 @@ def prepare_data(root: str,
     Returns:
         float: Seconds spent (0 when the data were there).
     """
-    from ..synthetic.styles import current_style_fields, get_style
+    from ..synthetic.styles import get_style, with_current_style
     stamp_file = osp.join(root, STAMP_FILE)
     wanted = dict(style=dataclasses.asdict(get_style(style)), family=family, num=num,
                   seed=seed, bbox=BBOX_MODE, split_seed=seed)
     if osp.isfile(stamp_file):
         with open(stamp_file, encoding='utf-8') as f:
-            there = json.load(f).get('settings') or {}
-        if isinstance(there.get('style'), dict):  # stamped before a later switch existed
-            there['style'] = current_style_fields(there['style'])
+            there = with_current_style(json.load(f).get('settings') or {})
         if there == wanted:
             return 0.0
         os.remove(stamp_file)

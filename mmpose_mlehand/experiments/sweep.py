@@ -25,7 +25,7 @@ import sys
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
-from ..synthetic.styles import current_style_fields
+from ..synthetic.styles import with_current_style
 from .presets import MODEL_SPECS, NOISE_LEVELS, PRESETS, Preset, RunBlock
 
 RECIPES = ('shared', 'recommended')
@@ -134,10 +134,7 @@ def plan_runs(preset: Preset,
 
 
 def _comparable(spec: dict) -> dict:
-    comparable = {k: v for k, v in spec.items() if k not in _NOT_COMPARED}
-    if isinstance(comparable.get('style'), dict):  # a style's fields, not its name
-        comparable['style'] = current_style_fields(comparable['style'])
-    return comparable
+    return with_current_style({k: v for k, v in spec.items() if k not in _NOT_COMPARED})
 
 
 def finished(spec: dict) -> bool:

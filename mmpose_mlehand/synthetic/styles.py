@@ -160,9 +160,10 @@ def get_style(name: Union[str, SceneStyle]) -> SceneStyle:
     return STYLES[name]
 
 
-def current_style_fields(fields: Dict[str, Any]) -> Dict[str, Any]:
-    """Style fields recorded by an earlier version, as :class:`SceneStyle`
-    records them now.
+def with_current_style(record: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of a record (a run's or a data set's settings) whose ``style``,
+    where it holds a style's fields rather than its name, reads as
+    :class:`SceneStyle` records them now.
 
     A record written before a switch existed lacks it; every switch added
     since draws, at its default, exactly what was drawn before it existed
@@ -170,6 +171,9 @@ def current_style_fields(fields: Dict[str, Any]) -> Dict[str, Any]:
     defaults and the record still describes the same data.
 
     Raises:
-        TypeError: If the record holds a field :class:`SceneStyle` does not.
+        TypeError: If the record's style holds a field :class:`SceneStyle`
+            does not.
     """
-    return asdict(SceneStyle(**fields))
+    if isinstance(record.get('style'), dict):
+        return dict(record, style=asdict(SceneStyle(**record['style'])))
+    return dict(record)

@@ -231,3 +231,22 @@ def test_paired_comparison_refuses_runs_that_are_not_paired(tmp_path):
     _fake_result(str(tmp_path / 'c'), 1, 'photo', 0.5, 0.2, 0.7, epochs=6)
     with pytest.raises(ValueError, match='not paired'):
         paired_markdown([str(tmp_path / 'a'), str(tmp_path / 'c')])
+
+
+def test_data_stamped_before_a_later_style_switch_is_kept(tmp_path):
+    from mmpose_mlehand.experiments.rendering_ablation import STAMP_FILE, prepare_data
+    from mmpose_mlehand.synthetic.styles import get_style
+    fields = dataclasses.asdict(get_style('photo-varied'))
+    older = {k: v for k, v in fields.items() if k != 'crossed_pose_prob'}
+    settings = dict(style=older, family='heldout', num=40, seed=3, bbox='keypoints',
+                    split_seed=3)
+    stamp = tmp_path / STAMP_FILE
+    stamp.write_text(json.dumps(dict(settings=settings)))
+    # The stamp matches today's photo-varied: nothing is rendered, the stamp stays.
+    assert prepare_data(str(tmp_path), 'photo-varied', 'heldout', 40, 3, workers=1) == 0.0
+    assert stamp.exists()
+    # Another style's fields do not match: the stamp goes (and the data are rendered anew).
+    other = dict(older, closed_pose_prob=0.0)
+    stamp.write_text(json.dumps(dict(settings=dict(settings, style=other))))
+    assert prepare_data(str(tmp_path), 'photo-varied', 'heldout', 40, 3, workers=1,
+                        log=lambda _: None) > 0
