@@ -19,7 +19,7 @@ detection box: the keypoint extent scaled by
 (a margin of 10% of the extent on each side, the rule of MMPose's hand data
 and of the top-down models' boxes), clipped to the frame.
 
-A scene is a pure function of ``(seed, split, index, family)``.
+A scene is a pure function of ``(seed, split, index, family, layout)``.
 """
 import dataclasses
 from dataclasses import dataclass
