@@ -138,7 +138,7 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         by_image.setdefault(ann['image_id'], []).append(ann)
     images = coco['images'][:max_images] if max_images else coco['images']
     correct_e2e = correct_box = scored = 0
-    hands = found = missed = false_boxes = 0
+    missed = false_boxes = 0
     hand_free = hand_free_answered = 0
     per_hand = []
     start = time.perf_counter()
@@ -165,8 +165,6 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
         gt_match, pred_match = match_boxes(match_to, boxes, scores, 0.5)
         best_iou = (box_iou(match_to, boxes).max(axis=1) if len(boxes)
                     else np.zeros(len(anns)))
-        hands += len(anns)
-        found += int((gt_match >= 0).sum())
         false_boxes += int((pred_match < 0).sum())
         if not anns:
             hand_free += 1
@@ -208,8 +206,9 @@ def evaluate_pipeline(inferencer: Callable, coco_file: str, image_dir: str,
             progress(done, len(images))
     pck_e2e = correct_e2e / max(scored, 1)
     pck_box = correct_box / max(scored, 1)
-    return {'images': len(images), 'hands': hands,
-            'recall@0.5': found / hands if hands else None,
+    found = sum(hand['found'] for hand in per_hand)
+    return {'images': len(images), 'hands': len(per_hand),
+            'recall@0.5': found / len(per_hand) if per_hand else None,
             f'pck@{thr}_end_to_end': pck_e2e, f'pck@{thr}_true_box': pck_box,
             f'pck@{thr}_drop': pck_box - pck_e2e, 'missed_hands': missed,
             'false_boxes': false_boxes, 'hand_free_images': hand_free,
