@@ -14,7 +14,9 @@ Steps (every part on the CPU, no download):
    again after an interruption: it finds the rendered scenes and resumes from
    the last epoch checkpoint (the provenance file then says ``"resumed":
    true``; its ``train`` seconds count the last call, ``train_all_calls``
-   every call that trained in the work folder);
+   every call that trained in the work folder); a work folder that trained
+   other scenes (``--seed``, ``--scene-layout``, counts) or another recipe is
+   refused before anything is rendered, never resumed;
 3. the score threshold of the boxes an application keeps (MMPose's
    ``bbox_thr``) is chosen on the held-out ``val`` split (best F1 of hand
    recall and precision at IoU 0.5; with ``--max-hand-free``, the lowest
@@ -169,15 +171,12 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     work_dir = osp.abspath(args.work_dir)
     root = osp.join(work_dir, 'data')
-    render_scenes(root, args)
-    data_seconds = time.perf_counter() - start
 
-    # torch and mmdet only now (through MMEngine): the data tools do not need them.
     from mmengine.config import Config
     from mmengine.runner import Runner
 
     import mmpose_mlehand.plugin  # noqa: F401  (safe checkpoint loading, hooks, metric)
-    from mmpose_mlehand.bundled.packaging import (add_train_seconds, machine_info,
+    from mmpose_mlehand.bundled.packaging import (add_train_seconds, check_run_stamp, machine_info,
                                                   write_bundled_model)
     from mmpose_mlehand.utils import atomic_write_json
 
@@ -197,6 +196,15 @@ def main(argv=None) -> None:
         if not osp.isfile(args.load_from):
             raise FileNotFoundError(f'--load-from: no checkpoint at {args.load_from}')
         cfg.load_from = osp.abspath(args.load_from)
+    # Before any scene is rendered: a work folder that trained other scenes
+    # or another recipe is refused, not resumed (nor its scenes overwritten).
+    check_run_stamp(cfg.work_dir, dict(
+        scenes=dict(seed=args.seed, layout=args.scene_layout, num_train=args.num_train,
+                    num_eval=args.num_eval),
+        config=cfg.to_dict()))
+    render_scenes(root, args)
+    data_seconds = time.perf_counter() - start
+
     # Resume from the last epoch checkpoint of an interrupted run, if any
     # (that takes precedence over --load-from: MMEngine resumes from
     # load_from when both are set, so it is cleared).

@@ -14,7 +14,8 @@ Steps (every part on the CPU, no download):
    (frame-AUC), never on a test split. Run the same command again after an
    interruption: it finds the rendered families and resumes from the last
    epoch checkpoint (``seconds.train`` in the provenance then counts the last
-   call, ``seconds.train_all_calls`` every call that trained there);
+   call, ``seconds.train_all_calls`` every call that trained there); a work
+   folder that trained other data or another recipe is refused, never resumed;
 3. the selected checkpoint is tested on the training family's test split and
    on the held-out family's test split: the gap between the two is the proxy
    for how far the model is from photographs it has never seen;
@@ -142,18 +143,12 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     work_dir = osp.abspath(args.work_dir)
     roots = {family: osp.join(work_dir, 'data', family) for family in ('train', 'heldout')}
-    render_and_convert(roots['train'], 'train', args.num_train, args.seed, args.workers,
-                       args.style)
-    render_and_convert(roots['heldout'], 'heldout', args.num_heldout, args.seed + 1,
-                       args.workers)
-    data_seconds = time.perf_counter() - start
 
-    # torch and MMPose only now: the data tools do not need them.
     import torch
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    from mmpose_mlehand.bundled.packaging import (add_train_seconds, machine_info,
+    from mmpose_mlehand.bundled.packaging import (add_train_seconds, check_run_stamp, machine_info,
                                                   write_bundled_model)
     from mmpose_mlehand.utils import atomic_write_json
 
@@ -163,11 +158,6 @@ def main(argv=None) -> None:
     # Train on the training family; select on the held-out family's val split.
     cfg.train_dataloader.dataset.data_root = roots['train']
     cfg.val_dataloader.dataset.data_root = roots['heldout']
-    for split in ('train', 'val', 'test'):
-        loader = cfg[f'{split}_dataloader']
-        loader.num_workers = args.workers
-        # Train workers start afresh every epoch from that epoch's seed (exact resume).
-        loader.persistent_workers = args.workers > 0 and split != 'train'
     if args.epochs is not None:
         cfg.train_cfg.max_epochs = args.epochs
         for scheduler in cfg.param_scheduler:
@@ -175,6 +165,23 @@ def main(argv=None) -> None:
                 scheduler.end = args.epochs
                 if 'T_max' in scheduler:  # the cosine decay; other schedulers have none
                     scheduler.T_max = args.epochs
+    # Before any hand is rendered: a work folder that trained other data or
+    # another recipe is refused, not resumed (nor its data overwritten).
+    check_run_stamp(cfg.work_dir, dict(
+        data=dict(style=args.style, num_train=args.num_train, num_heldout=args.num_heldout,
+                  seed=args.seed),
+        config=cfg.to_dict()))
+    for split in ('train', 'val', 'test'):  # loading processes: not part of the stamp
+        loader = cfg[f'{split}_dataloader']
+        loader.num_workers = args.workers
+        # Train workers start afresh every epoch from that epoch's seed (exact resume).
+        loader.persistent_workers = args.workers > 0 and split != 'train'
+    render_and_convert(roots['train'], 'train', args.num_train, args.seed, args.workers,
+                       args.style)
+    render_and_convert(roots['heldout'], 'heldout', args.num_heldout, args.seed + 1,
+                       args.workers)
+    data_seconds = time.perf_counter() - start
+
     # An interrupted run resumes from its last epoch checkpoint (weights,
     # optimizer, schedule and the message hub that knows the best checkpoint).
     resumed = cfg.resume = osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint'))

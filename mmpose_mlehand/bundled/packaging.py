@@ -11,7 +11,7 @@ import json
 import os
 import os.path as osp
 import platform
-from typing import Dict, Union
+from typing import Any, Dict, List, Union
 
 import torch
 from mmengine.config import Config
@@ -117,3 +117,61 @@ def add_train_seconds(train_dir: str, seconds: float) -> Dict[str, Union[int, fl
     os.makedirs(train_dir, exist_ok=True)
     atomic_write_json(path, tally)
     return tally
+
+
+#: File in a training folder that records which run trains there.
+RUN_STAMP_FILE = 'run_stamp.json'
+
+
+def _differences(old: Any, new: Any, prefix: str = '', depth: int = 3) -> List[str]:
+    """Dotted keys where two JSON values differ (down to ``depth`` levels)."""
+    if old == new:
+        return []
+    if depth == 0 or not (isinstance(old, dict) and isinstance(new, dict)):
+        return [prefix or '(all)']
+    keys = sorted(set(old) | set(new))
+    return [key for name in keys
+            for key in _differences(old.get(name), new.get(name),
+                                    f'{prefix}.{name}' if prefix else name, depth - 1)]
+
+
+def check_run_stamp(train_dir: str, stamp: Dict[str, Any]) -> None:
+    """Record which run a training folder holds, or refuse to resume another.
+
+    The bundling tools resume from the last epoch checkpoint in their work
+    folder. Called again with other data, another recipe or another schedule,
+    they would otherwise continue (or, when it has finished, ship) the earlier
+    run as if it were the one asked for. The stamp is written when no
+    checkpoint exists yet (or a folder from before stamps has none); a folder
+    with a checkpoint must match it.
+
+    Args:
+        train_dir (str): The runner's work folder (created if missing).
+        stamp (dict): What decides the run, JSON-serialisable (values that are
+            not, such as types in a config, are compared by their ``repr``):
+            e.g. the data's seed and layout and the full training config.
+
+    Raises:
+        ValueError: If ``train_dir`` holds a checkpoint of a run with another
+            stamp (the message names the keys that differ), or a stamp file
+            that is not a JSON object.
+    """
+    path = osp.join(train_dir, RUN_STAMP_FILE)
+    stamp = json.loads(json.dumps(stamp, default=repr))  # tuples -> lists, as read back
+    if osp.isfile(path) and osp.isfile(osp.join(train_dir, 'last_checkpoint')):
+        with open(path, encoding='utf-8') as f:
+            try:
+                recorded = json.load(f)
+            except ValueError as exc:
+                raise ValueError(f'{path}: not a run stamp ({exc})') from None
+        if not isinstance(recorded, dict):
+            raise ValueError(f'{path}: not a run stamp (expected a JSON object)')
+        differing = _differences(recorded, stamp)
+        if differing:
+            raise ValueError(
+                f'{train_dir} holds a checkpoint of another run (it differs in '
+                f'{", ".join(differing)}); give this one a new --work-dir, or delete '
+                f'{train_dir} to start it again there')
+        return
+    os.makedirs(train_dir, exist_ok=True)
+    atomic_write_json(path, stamp)

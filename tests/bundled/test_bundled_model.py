@@ -15,8 +15,8 @@ from mmpose.registry import MODELS
 import mmpose_mlehand.bundled as bundled
 from mmpose_mlehand.bundled import (BUNDLED_MODELS, DEFAULT_DETECTOR, POSE_MODELS,
                                     bundled_model_files)
-from mmpose_mlehand.bundled.packaging import (TRAIN_SECONDS_FILE, add_train_seconds,
-                                              cast_state_dict, write_bundled_model)
+from mmpose_mlehand.bundled.packaging import (RUN_STAMP_FILE, TRAIN_SECONDS_FILE, add_train_seconds,
+                                              cast_state_dict, check_run_stamp, write_bundled_model)
 from tests.helpers import REPO_ROOT
 
 NAME = 'mlehand-synthetic-hand'
@@ -176,3 +176,31 @@ def test_training_seconds_add_up_over_the_calls_that_trained(tmp_path):
     (tmp_path / 'train' / TRAIN_SECONDS_FILE).write_text('[1, 2]')
     with pytest.raises(ValueError, match=TRAIN_SECONDS_FILE):
         add_train_seconds(train_dir, 1.0)
+
+
+def test_a_work_folder_resumes_only_the_run_it_holds(tmp_path):
+    train_dir = tmp_path / 'train'
+    stamp = dict(data=dict(seed=0, layout='default'),
+                 config=dict(train_cfg=dict(max_epochs=4), scale=(320, 320)))
+    check_run_stamp(str(train_dir), stamp)  # a new folder: the stamp is written
+    assert json.loads((train_dir / RUN_STAMP_FILE).read_text())['config']['scale'] == [320, 320]
+    # No checkpoint yet (a first call stopped before its first epoch): another
+    # run may take the folder over.
+    other = dict(stamp, data=dict(seed=1, layout='default'))
+    check_run_stamp(str(train_dir), other)
+    check_run_stamp(str(train_dir), stamp)
+    (train_dir / 'last_checkpoint').write_text(str(train_dir / 'epoch_1.pth'))
+    check_run_stamp(str(train_dir), stamp)  # the same run resumes (tuples read back as lists)
+    longer = dict(stamp, config=dict(train_cfg=dict(max_epochs=8), scale=(320, 320)))
+    with pytest.raises(ValueError, match=r'differs in config\.train_cfg\.max_epochs\)'):
+        check_run_stamp(str(train_dir), longer)
+    with pytest.raises(ValueError, match=r'differs in data\.layout, data\.seed\)'):
+        check_run_stamp(str(train_dir), dict(stamp, data=dict(seed=1, layout='close-up')))
+    # A folder trained before stamps existed resumes and is stamped.
+    (train_dir / RUN_STAMP_FILE).unlink()
+    check_run_stamp(str(train_dir), longer)
+    with pytest.raises(ValueError, match='max_epochs'):
+        check_run_stamp(str(train_dir), stamp)
+    (train_dir / RUN_STAMP_FILE).write_text('[1, 2]')
+    with pytest.raises(ValueError, match=f'{RUN_STAMP_FILE}: not a run stamp'):
+        check_run_stamp(str(train_dir), stamp)

@@ -189,3 +189,9 @@ def test_tool_continues_the_bundled_detector_and_bundles_it(repo_root, tmp_path)
     assert point['val_table'][-1]['hand_free_with_box'] <= 0.5
     assert all(row['hand_free_with_box'] > 0.5 for row in point['val_table'][:-1])
     assert Config.fromfile(str(other_dir / f'{stem}.py')).hand_score_thr == point['score_thr']
+    # Other scenes in the same work folder: refused before a scene is
+    # rendered, not resumed as if it were the run asked for.
+    with pytest.raises(ValueError, match=r'another run \(it differs in scenes\.layout\)'):
+        tool.main([*args, '--scene-layout', 'close-up'])
+    with open(tmp_path / 'work' / 'data' / 'scene_meta.json', encoding='utf-8') as f:
+        assert json.load(f).get('layout', 'default') == 'default'

@@ -62,6 +62,11 @@ def test_train_bundled_model_writes_a_loadable_model_with_its_provenance(repo_ro
     assert rerun['seconds']['train_all_calls'] == pytest.approx(
         provenance['seconds']['train'] + rerun['seconds']['train'], abs=0.11)
     assert 'resume = False' in (out_dir / f'{stem}.py').read_text()
+    # More data in the same work folder: refused, not resumed as if it were that run.
+    result = subprocess.run(command + ['--num-heldout', '60'], cwd=repo_root,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode != 0
+    assert 'holds a checkpoint of another run (it differs in data.num_heldout)' in result.stderr
     assert (provenance['model'], provenance['recipe']) == (SMALL, POSE_MODELS[SMALL].recipe)
     # Trained on the training family in the style asked for, selected on the
     # held-out family's val split, which stays in the photo style.
