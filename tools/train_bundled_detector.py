@@ -202,8 +202,9 @@ def main(argv=None) -> None:
         scenes=dict(seed=args.seed, layout=args.scene_layout, num_train=args.num_train,
                     num_eval=args.num_eval),
         config=cfg.to_dict()))
+    data_start = time.perf_counter()
     render_scenes(root, args)
-    data_seconds = time.perf_counter() - start
+    data_seconds = time.perf_counter() - data_start
 
     # Resume from the last epoch checkpoint of an interrupted run, if any
     # (that takes precedence over --load-from: MMEngine resumes from

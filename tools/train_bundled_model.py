@@ -176,11 +176,12 @@ def main(argv=None) -> None:
         loader.num_workers = args.workers
         # Train workers start afresh every epoch from that epoch's seed (exact resume).
         loader.persistent_workers = args.workers > 0 and split != 'train'
+    data_start = time.perf_counter()
     render_and_convert(roots['train'], 'train', args.num_train, args.seed, args.workers,
                        args.style)
     render_and_convert(roots['heldout'], 'heldout', args.num_heldout, args.seed + 1,
                        args.workers)
-    data_seconds = time.perf_counter() - start
+    data_seconds = time.perf_counter() - data_start
 
     # An interrupted run resumes from its last epoch checkpoint (weights,
     # optimizer, schedule and the message hub that knows the best checkpoint).
