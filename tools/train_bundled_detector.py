@@ -198,7 +198,7 @@ def main(argv=None) -> None:
         cfg.load_from = osp.abspath(args.load_from)
     # Before any scene is rendered: a work folder that trained other scenes
     # or another recipe is refused, not resumed (nor its scenes overwritten).
-    check_run_stamp(cfg.work_dir, dict(
+    resumed = check_run_stamp(cfg.work_dir, dict(
         scenes=dict(seed=args.seed, layout=args.scene_layout, num_train=args.num_train,
                     num_eval=args.num_eval),
         config=cfg.to_dict()))
@@ -209,7 +209,7 @@ def main(argv=None) -> None:
     # Resume from the last epoch checkpoint of an interrupted run, if any
     # (that takes precedence over --load-from: MMEngine resumes from
     # load_from when both are set, so it is cleared).
-    resumed = cfg.resume = osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint'))
+    cfg.resume = resumed
     if resumed:
         cfg.load_from = None
     train_start = time.perf_counter()

@@ -167,7 +167,7 @@ def main(argv=None) -> None:
                     scheduler.T_max = args.epochs
     # Before any hand is rendered: a work folder that trained other data or
     # another recipe is refused, not resumed (nor its data overwritten).
-    check_run_stamp(cfg.work_dir, dict(
+    resumed = check_run_stamp(cfg.work_dir, dict(
         data=dict(style=args.style, num_train=args.num_train, num_heldout=args.num_heldout,
                   seed=args.seed),
         config=cfg.to_dict()))
@@ -185,7 +185,7 @@ def main(argv=None) -> None:
 
     # An interrupted run resumes from its last epoch checkpoint (weights,
     # optimizer, schedule and the message hub that knows the best checkpoint).
-    resumed = cfg.resume = osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint'))
+    cfg.resume = resumed
     train_start = time.perf_counter()
     runner = Runner.from_cfg(cfg)
     runner.train()

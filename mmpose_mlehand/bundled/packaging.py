@@ -135,7 +135,7 @@ def _differences(old: Any, new: Any, prefix: str = '', depth: int = 3) -> List[s
                                     f'{prefix}.{name}' if prefix else name, depth - 1)]
 
 
-def check_run_stamp(train_dir: str, stamp: Dict[str, Any]) -> None:
+def check_run_stamp(train_dir: str, stamp: Dict[str, Any]) -> bool:
     """Record which run a training folder holds, or refuse to resume another.
 
     The bundling tools resume from the last epoch checkpoint in their work
@@ -151,6 +151,10 @@ def check_run_stamp(train_dir: str, stamp: Dict[str, Any]) -> None:
             not, such as types in a config, are compared by their ``repr``):
             e.g. the data's seed and layout and the full training config.
 
+    Returns:
+        bool: Whether ``train_dir`` holds a checkpoint of this run to resume
+        from (MMEngine's ``last_checkpoint``).
+
     Raises:
         ValueError: If ``train_dir`` holds a checkpoint of a run with another
             stamp (the message names the keys that differ), or a stamp file
@@ -158,7 +162,8 @@ def check_run_stamp(train_dir: str, stamp: Dict[str, Any]) -> None:
     """
     path = osp.join(train_dir, RUN_STAMP_FILE)
     stamp = json.loads(json.dumps(stamp, default=repr))  # tuples -> lists, as read back
-    if osp.isfile(path) and osp.isfile(osp.join(train_dir, 'last_checkpoint')):
+    resumes = osp.isfile(osp.join(train_dir, 'last_checkpoint'))
+    if osp.isfile(path) and resumes:
         with open(path, encoding='utf-8') as f:
             try:
                 recorded = json.load(f)
@@ -172,6 +177,7 @@ def check_run_stamp(train_dir: str, stamp: Dict[str, Any]) -> None:
                 f'{train_dir} holds a checkpoint of another run (it differs in '
                 f'{", ".join(differing)}); give this one a new --work-dir, or delete '
                 f'{train_dir} to start it again there')
-        return
+        return True
     os.makedirs(train_dir, exist_ok=True)
     atomic_write_json(path, stamp)
+    return resumes

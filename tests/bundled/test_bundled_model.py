@@ -182,7 +182,7 @@ def test_a_work_folder_resumes_only_the_run_it_holds(tmp_path):
     train_dir = tmp_path / 'train'
     stamp = dict(data=dict(seed=0, layout='default'),
                  config=dict(train_cfg=dict(max_epochs=4), scale=(320, 320)))
-    check_run_stamp(str(train_dir), stamp)  # a new folder: the stamp is written
+    assert check_run_stamp(str(train_dir), stamp) is False  # a new folder: stamp written
     assert json.loads((train_dir / RUN_STAMP_FILE).read_text())['config']['scale'] == [320, 320]
     # No checkpoint yet (a first call stopped before its first epoch): another
     # run may take the folder over.
@@ -190,7 +190,8 @@ def test_a_work_folder_resumes_only_the_run_it_holds(tmp_path):
     check_run_stamp(str(train_dir), other)
     check_run_stamp(str(train_dir), stamp)
     (train_dir / 'last_checkpoint').write_text(str(train_dir / 'epoch_1.pth'))
-    check_run_stamp(str(train_dir), stamp)  # the same run resumes (tuples read back as lists)
+    # The same run resumes (tuples read back as lists).
+    assert check_run_stamp(str(train_dir), stamp) is True
     longer = dict(stamp, config=dict(train_cfg=dict(max_epochs=8), scale=(320, 320)))
     with pytest.raises(ValueError, match=r'differs in config\.train_cfg\.max_epochs\)'):
         check_run_stamp(str(train_dir), longer)
@@ -198,7 +199,7 @@ def test_a_work_folder_resumes_only_the_run_it_holds(tmp_path):
         check_run_stamp(str(train_dir), dict(stamp, data=dict(seed=1, layout='close-up')))
     # A folder trained before stamps existed resumes and is stamped.
     (train_dir / RUN_STAMP_FILE).unlink()
-    check_run_stamp(str(train_dir), longer)
+    assert check_run_stamp(str(train_dir), longer) is True
     with pytest.raises(ValueError, match='max_epochs'):
         check_run_stamp(str(train_dir), stamp)
     (train_dir / RUN_STAMP_FILE).write_text('[1, 2]')
