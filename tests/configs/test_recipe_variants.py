@@ -54,6 +54,26 @@ def test_full_width_doubles_the_channels_and_trains_longer_on_looser_boxes():
     assert out['coords'].shape == (1, 5, 21, 2) and out['likelihoods'].shape[-2:] == (24, 24)
 
 
+def test_full_width_128_input_changes_the_input_sizes_and_the_epochs_only():
+    base = 'configs/bundled/mlehand_res18_synthetic-photo-96x96.py'
+    path = 'configs/bundled/mlehand_res18_synthetic-photo-128x128.py'
+    changed = changed_keys(base, path)
+    epochs = {'train_cfg.max_epochs': 10, 'param_scheduler.1.end': 10,
+              'param_scheduler.1.T_max': 10}
+    sizes = {k: v for k, v in changed.items() if k not in epochs}
+    assert {k: changed.get(k) for k in epochs} == epochs
+    assert sizes and all(v == 128 for v in sizes.values()), sizes
+    assert all(re.search(r'(^|\.)input_size\.[01]$', k) for k in sizes), sizes
+    assert {'codec.input_size.1', 'model.head.decoder.input_size.1',
+            'train_dataloader.dataset.pipeline.4.input_size.1',
+            'val_dataloader.dataset.pipeline.2.input_size.1',
+            'test_dataloader.dataset.pipeline.2.input_size.1'} <= set(sizes)
+    model = MODELS.build(load(path).model).eval()
+    with torch.no_grad():
+        out = model.head.forward(model.extract_feat(torch.zeros(1, 3, 128, 128)))
+    assert out['coords'].shape == (1, 5, 21, 2) and out['likelihoods'].shape[-2:] == (32, 32)
+
+
 PROXY_DIR = 'configs/experiments/deconv_width'
 PAPER_PROXY = f'{PROXY_DIR}/mlehand_res18_synthetic-photo-128x128.py'
 NARROW_PROXY = f'{PROXY_DIR}/mlehand-narrow-head_res18_synthetic-photo-128x128.py'
