@@ -117,6 +117,8 @@ def train(args: argparse.Namespace, data_root: str, work_dir: str) -> Dict[str, 
     from mmengine.hooks import Hook
     from mmengine.runner import Runner
 
+    from mmpose_mlehand.utils.schedules import set_training_epochs
+
     class RecordHook(Hook):
         priority = 'LOWEST'
 
@@ -143,10 +145,7 @@ def train(args: argparse.Namespace, data_root: str, work_dir: str) -> Dict[str, 
         loader.persistent_workers = split != 'train' and args.workers > 0
     cfg.default_hooks.logger.interval = 50
     if args.epochs is not None:
-        cfg.train_cfg.max_epochs = args.epochs
-        for scheduler in cfg.param_scheduler:
-            if scheduler.get('by_epoch', True):
-                scheduler.end = scheduler.T_max = args.epochs
+        set_training_epochs(cfg, args.epochs)
     runner = Runner.from_cfg(cfg)
     hook = RecordHook()
     runner.register_hook(hook)

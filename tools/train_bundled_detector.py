@@ -60,6 +60,7 @@ from mmengine.config import DictAction  # noqa: E402
 from mmpose_mlehand.bundled import BUNDLED_DIR, BUNDLED_MODELS, DEFAULT_DETECTOR  # noqa: E402
 from mmpose_mlehand.synthetic.hand_scenes import SCENE_LAYOUTS  # noqa: E402
 from mmpose_mlehand.synthetic.scene_dataset import annotation_file, holds_scenes  # noqa: E402
+from mmpose_mlehand.utils.schedules import set_training_epochs  # noqa: E402
 
 #: COCO metrics copied into the provenance file (the hand-box recall is
 #: computed by :func:`box_samples` at the chosen threshold and at 0.3).
@@ -177,7 +178,7 @@ def main(argv=None) -> None:
 
     import mmpose_mlehand.plugin  # noqa: F401  (safe checkpoint loading, hooks, metric)
     from mmpose_mlehand.bundled.packaging import (add_train_seconds, check_run_stamp, machine_info,
-                                                  write_bundled_model)
+                                                  seconds_record, write_bundled_model)
     from mmpose_mlehand.utils import atomic_write_json
 
     cfg = Config.fromfile(args.config)
@@ -186,12 +187,7 @@ def main(argv=None) -> None:
     cfg.randomness = dict(seed=args.seed)
     point_at_data(cfg, root + '/')
     if args.epochs is not None:
-        cfg.train_cfg.max_epochs = args.epochs
-        for scheduler in cfg.param_scheduler:
-            if scheduler.get('by_epoch'):
-                scheduler.end = args.epochs
-                if 'T_max' in scheduler:
-                    scheduler.T_max = args.epochs
+        set_training_epochs(cfg, args.epochs)
     if args.load_from is not None:
         if not osp.isfile(args.load_from):
             raise FileNotFoundError(f'--load-from: no checkpoint at {args.load_from}')
@@ -317,11 +313,8 @@ def main(argv=None) -> None:
                              fallback_chosen_on='val: the lowest fallback threshold that gives '
                              f'at most {MAX_ADDED_FALSE:.0%} more hand-free images a box',
                              fallback_table=fallback_table),
-        metrics=metrics, seconds=dict(data=round(data_seconds, 1),
-                                      train=round(train_seconds, 1),
-                                      train_all_calls=all_calls['seconds'],
-                                      train_calls=all_calls['calls'],
-                                      total=round(time.perf_counter() - start, 1)),
+        metrics=metrics,
+        seconds=seconds_record(data_seconds, train_seconds, all_calls, start),
         machine=machine_info())
     atomic_write_json(osp.join(args.out_dir, f'{bundled_model.stem}.json'), provenance, indent=2)
 

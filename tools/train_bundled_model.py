@@ -46,6 +46,7 @@ sys.path.insert(0, REPO_ROOT)
 from mmpose_mlehand.bundled import BUNDLED_DIR, DEFAULT_MODEL, POSE_MODELS  # noqa: E402
 from mmpose_mlehand.synthetic import STYLES  # noqa: E402
 from mmpose_mlehand.synthetic.writers import META_FILE  # noqa: E402
+from mmpose_mlehand.utils.schedules import set_training_epochs  # noqa: E402
 
 #: The held-out family's scene style, whatever the training family's: models of
 #: any style are selected and compared on the same appearances.
@@ -149,7 +150,7 @@ def main(argv=None) -> None:
     from mmengine.runner import Runner
 
     from mmpose_mlehand.bundled.packaging import (add_train_seconds, check_run_stamp, machine_info,
-                                                  write_bundled_model)
+                                                  seconds_record, write_bundled_model)
     from mmpose_mlehand.utils import atomic_write_json
 
     cfg = Config.fromfile(args.config)
@@ -159,12 +160,7 @@ def main(argv=None) -> None:
     cfg.train_dataloader.dataset.data_root = roots['train']
     cfg.val_dataloader.dataset.data_root = roots['heldout']
     if args.epochs is not None:
-        cfg.train_cfg.max_epochs = args.epochs
-        for scheduler in cfg.param_scheduler:
-            if scheduler.get('by_epoch'):
-                scheduler.end = args.epochs
-                if 'T_max' in scheduler:  # the cosine decay; other schedulers have none
-                    scheduler.T_max = args.epochs
+        set_training_epochs(cfg, args.epochs)
     # Before any hand is rendered: a work folder that trained other data or
     # another recipe is refused, not resumed (nor its data overwritten).
     resumed = check_run_stamp(cfg.work_dir, dict(
@@ -229,11 +225,8 @@ def main(argv=None) -> None:
                   selection='frame-AUC on the held-out family\'s val split'),
         epochs=cfg.train_cfg.max_epochs, seed=args.seed, resumed=resumed, weights_dtype=str(
             torch.float16 if args.half else torch.float32), weights_bytes=size,
-        metrics=metrics, seconds=dict(data=round(data_seconds, 1),
-                                      train=round(train_seconds, 1),
-                                      train_all_calls=all_calls['seconds'],
-                                      train_calls=all_calls['calls'],
-                                      total=round(time.perf_counter() - start, 1)),
+        metrics=metrics,
+        seconds=seconds_record(data_seconds, train_seconds, all_calls, start),
         machine=machine_info())
     atomic_write_json(osp.join(args.out_dir, f'{bundled_model.stem}.json'), provenance, indent=2)
 

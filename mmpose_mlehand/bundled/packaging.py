@@ -11,6 +11,7 @@ import json
 import os
 import os.path as osp
 import platform
+import time
 from typing import Any, Dict, List, Union
 
 import torch
@@ -117,6 +118,26 @@ def add_train_seconds(train_dir: str, seconds: float) -> Dict[str, Union[int, fl
     os.makedirs(train_dir, exist_ok=True)
     atomic_write_json(path, tally)
     return tally
+
+
+def seconds_record(data: float, train: float, tally: Dict[str, Union[int, float]],
+                   start: float) -> Dict[str, Union[int, float]]:
+    """The provenance's ``seconds`` of one call of a bundling tool.
+
+    Args:
+        data (float): Seconds this call spent rendering the data.
+        train (float): Seconds this call spent training (and validating).
+        tally (dict): The folder's tally after this call, as
+            :func:`add_train_seconds` returns it.
+        start (float): ``time.perf_counter()`` when the call started.
+
+    Returns:
+        dict: ``data``, ``train`` (this call), ``train_all_calls`` and
+        ``train_calls`` (every call that trained in the folder) and ``total``
+        (this call, until now), seconds rounded to 0.1.
+    """
+    return dict(data=round(data, 1), train=round(train, 1), train_all_calls=tally['seconds'],
+                train_calls=tally['calls'], total=round(time.perf_counter() - start, 1))
 
 
 #: File in a training folder that records which run trains there.

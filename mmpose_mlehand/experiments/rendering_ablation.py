@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..synthetic.styles import STYLES, SceneStyle
+from ..utils.schedules import set_training_epochs
 from .single_run import iterations_per_epoch, repo_root
 from .sweep import execute as sweep_execute
 from .sweep import run_queue
@@ -377,12 +378,10 @@ def apply_budget(cfg, spec: dict) -> dict:
         osp.join(spec['data_root'], 'annotations', 'freihand_train.json'), spec['batch_size'],
         cfg.train_dataloader.get('drop_last', False))
     total = spec['epochs'] * per_epoch
+    set_training_epochs(cfg, spec['epochs'])
     parts = []
     for scheduler in cfg.param_scheduler:
         if scheduler.get('by_epoch', True):
-            scheduler.end = spec['epochs']
-            if 'T_max' in scheduler:
-                scheduler.T_max = spec['epochs']
             parts.append(f'{scheduler.type} over {spec["epochs"]} epochs')
         else:
             scheduler.end = max(1, min(scheduler.end, int(total * MAX_WARMUP_SHARE)))

@@ -4,6 +4,7 @@ import os.path as osp
 import re
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -16,7 +17,8 @@ import mmpose_mlehand.bundled as bundled
 from mmpose_mlehand.bundled import (BUNDLED_MODELS, DEFAULT_DETECTOR, POSE_MODELS,
                                     bundled_model_files)
 from mmpose_mlehand.bundled.packaging import (RUN_STAMP_FILE, TRAIN_SECONDS_FILE, add_train_seconds,
-                                              cast_state_dict, check_run_stamp, write_bundled_model)
+                                              cast_state_dict, check_run_stamp, seconds_record,
+                                              write_bundled_model)
 from tests.helpers import REPO_ROOT
 
 NAME = 'mlehand-synthetic-hand'
@@ -176,6 +178,14 @@ def test_training_seconds_add_up_over_the_calls_that_trained(tmp_path):
     (tmp_path / 'train' / TRAIN_SECONDS_FILE).write_text('[1, 2]')
     with pytest.raises(ValueError, match=TRAIN_SECONDS_FILE):
         add_train_seconds(train_dir, 1.0)
+
+
+def test_the_provenance_seconds_hold_this_call_and_the_tally():
+    start = time.perf_counter() - 300.0  # a call that started five minutes ago
+    record = seconds_record(12.34, 250.06, dict(calls=2, seconds=400.5), start)
+    total = record.pop('total')
+    assert record == dict(data=12.3, train=250.1, train_all_calls=400.5, train_calls=2)
+    assert 300.0 <= total < 330.0
 
 
 def test_a_work_folder_resumes_only_the_run_it_holds(tmp_path):
