@@ -11,6 +11,7 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
 from mmpose_mlehand.synthetic.scene_dataset import annotation_file, generate_scene_dataset
+from mmpose_mlehand.utils.schedules import set_training_epochs
 
 CONFIG = 'configs/detection/rtmdet-nano_synthetic-scenes-320x320.py'
 #: The same recipe with colour augmentation that hides skin colour.
@@ -58,8 +59,7 @@ def test_training_iterations_keep_every_weight_finite(repo_root, scene_root, tmp
     cfg.train_dataloader.num_workers = 0
     cfg.val_dataloader.num_workers = 0
     cfg.test_dataloader.num_workers = 0
-    cfg.train_cfg.max_epochs = 1
-    cfg.param_scheduler[1].end = cfg.param_scheduler[1].T_max = 1
+    set_training_epochs(cfg, 1)
     cfg.default_hooks.logger.interval = 1
     # Two updates leave a network whose boxes are all degenerate, which COCO
     # evaluation cannot score: validation is for trained models.
