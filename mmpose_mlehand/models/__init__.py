@@ -2,5 +2,9 @@
 from .data_preprocessors import ChannelsLastPoseDataPreprocessor
 from .heads import SequentialIntegralHead
 from .losses import MLELoss
+from .pose_estimators import UprightTopdownPoseEstimator
 
-__all__ = ['SequentialIntegralHead', 'MLELoss', 'ChannelsLastPoseDataPreprocessor']
+__all__ = [
+    'SequentialIntegralHead', 'MLELoss', 'ChannelsLastPoseDataPreprocessor',
+    'UprightTopdownPoseEstimator'
+]
