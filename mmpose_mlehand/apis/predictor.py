@@ -6,6 +6,7 @@ crop, normalisation and mapping back to the image (MMPose's top-down
 pipeline, :mod:`.crops`), the same call, and ``fast=True`` selects
 :func:`~.fast_inference.optimize_for_inference`.
 """
+import json
 import warnings
 from typing import Dict, List, Optional, Tuple, Union
 
@@ -14,7 +15,7 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
-from .crops import crop_inputs, keypoints_to_image
+from .crops import crop_inputs, keypoints_to_image, normalised_black, predict_upright
 from .fast_inference import IntegralPoseNet, build_inference_net, optimize_for_inference
 
 
@@ -50,8 +51,10 @@ def load_model(config: Union[str, Config], checkpoint: Optional[str] = None,
 def pipeline_metadata(model: nn.Module, flip_test: bool) -> Dict:
     """What a predictor needs besides the network, from the model's config and
     data set meta: ``input_size`` (w, h), box ``padding``, ``mean``, ``std``,
-    ``bgr_to_rgb``, ``flip_test``, ``keypoint_names``, ``skeleton_links``,
-    ``skeleton_link_colors`` and ``keypoint_colors`` (RGB, as in MMPose)."""
+    ``bgr_to_rgb``, ``flip_test``, ``upright`` (``test_cfg.upright`` of an
+    ``UprightTopdownPoseEstimator``, or None), ``keypoint_names``,
+    ``skeleton_links``, ``skeleton_link_colors`` and ``keypoint_colors`` (RGB,
+    as in MMPose)."""
     cfg = model.cfg
     padding, input_size = 1.25, None
     for step in cfg.test_dataloader.dataset.pipeline:
@@ -73,6 +76,7 @@ def pipeline_metadata(model: nn.Module, flip_test: bool) -> Dict:
         std=[float(v) for v in preprocessor.get('std', (1., 1., 1.))],
         bgr_to_rgb=bool(preprocessor.get('bgr_to_rgb', False)),
         flip_test=bool(flip_test),
+        upright=_upright_settings(model),
         dataset_name=meta.get('dataset_name', ''),
         keypoint_names=[id2name[i] for i in sorted(id2name)],
         skeleton_links=[[int(a), int(b)] for a, b in meta.get('skeleton_links', [])],
@@ -80,6 +84,16 @@ def pipeline_metadata(model: nn.Module, flip_test: bool) -> Dict:
                                         dtype=int).tolist(),
         keypoint_colors=np.asarray(meta.get('keypoint_colors', []), dtype=int).tolist(),
     )
+
+
+def _upright_settings(model: nn.Module) -> Optional[Dict]:
+    """``test_cfg.upright`` in plain JSON types (it goes into ONNX metadata),
+    or None where the model predicts once."""
+    from ..models import UprightTopdownPoseEstimator
+    upright = getattr(model, 'test_cfg', {}).get('upright')
+    if not isinstance(model, UprightTopdownPoseEstimator) or upright is None:
+        return None
+    return json.loads(json.dumps(dict(upright)))
 
 
 class TopdownHandPredictor:
@@ -140,6 +154,9 @@ class TopdownHandPredictor:
         inputs, centers, scales = crop_inputs(image, bboxes, self.input_size, meta['padding'],
                                               meta['mean'], meta['std'], meta['bgr_to_rgb'])
         outputs = self.run(inputs)
+        if meta['upright'] is not None:
+            outputs = predict_upright(lambda crops, _: self.run(crops), inputs, outputs,
+                                      meta['upright'], normalised_black(meta['mean'], meta['std']))
         return (keypoints_to_image(outputs['keypoints'], centers, scales, self.input_size),
                 outputs['scores'])
 

@@ -23,9 +23,9 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 if __package__:
-    from ..apis.crops import crop_inputs, keypoints_to_image
+    from ..apis.crops import crop_inputs, keypoints_to_image, normalised_black, predict_upright
 else:  # copied out of the package next to the model, with crops.py beside it
-    from crops import crop_inputs, keypoints_to_image
+    from crops import crop_inputs, keypoints_to_image, normalised_black, predict_upright
 
 METADATA_KEY = 'mmpose_mlehand'
 
@@ -47,7 +47,9 @@ class OnnxHandPredictor:
 
     Attributes:
         meta (dict): The export metadata: ``input_size`` (w, h), ``padding``,
-            ``mean``, ``std``, ``bgr_to_rgb``, ``flip_test``,
+            ``mean``, ``std``, ``bgr_to_rgb``, ``flip_test``, ``upright``
+            (hands turned far from upright are predicted again upright, as
+            by the PyTorch model: :func:`~mmpose_mlehand.apis.crops.predict_upright`),
             ``keypoint_names``, ``skeleton_links``, ``outputs``.
     """
 
@@ -98,6 +100,9 @@ class OnnxHandPredictor:
         outputs = self.run(inputs)
         if 'keypoints' not in outputs:
             raise ValueError('this ONNX model outputs heatmaps, not keypoints')
+        if meta.get('upright') is not None:  # absent from files exported before it
+            outputs = predict_upright(lambda crops, _: self.run(crops), inputs, outputs,
+                                      meta['upright'], normalised_black(meta['mean'], meta['std']))
         keypoints = keypoints_to_image(outputs['keypoints'], centers, scales, self.input_size)
         return keypoints, outputs['scores']
 

@@ -20,11 +20,14 @@ PEAK_GAIN = 1000.0
 SIGMA_GAIN = 30.0
 
 
-def random_quickstart_model(repo_root: str, seed: int = 0,
-                            flip_test: Optional[bool] = None) -> torch.nn.Module:
-    """The quick-start model (96x96) with random weights and spread keypoints."""
+def random_quickstart_model(repo_root: str, seed: int = 0, flip_test: Optional[bool] = None,
+                            upright: Optional[dict] = None) -> torch.nn.Module:
+    """The quick-start model (96x96) with random weights and spread keypoints;
+    an ``UprightTopdownPoseEstimator`` with ``test_cfg.upright`` if ``upright``."""
     torch.manual_seed(seed)
-    model = load_model(osp.join(repo_root, QUICKSTART_CFG))
+    options = None if upright is None else {'model.type': 'UprightTopdownPoseEstimator',
+                                            'model.test_cfg.upright': upright}
+    model = load_model(osp.join(repo_root, QUICKSTART_CFG), cfg_options=options)
     last = model.head.stages[-1]
     with torch.no_grad():
         last.heatmap_branch[-1].weight.mul_(PEAK_GAIN)
