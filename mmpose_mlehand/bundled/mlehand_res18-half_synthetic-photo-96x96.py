@@ -124,8 +124,9 @@ model = dict(
         num_stages=5,
         sigma_hidden_channels=128,
         type='SequentialIntegralHead'),
-    test_cfg=dict(flip_test=False, shift_coords=True),
-    type='TopdownPoseEstimator')
+    test_cfg=dict(
+        flip_test=False, shift_coords=True, upright=dict(min_turn_deg=45.0)),
+    type='UprightTopdownPoseEstimator')
 optim_wrapper = dict(
     clip_grad=dict(max_norm=100.0, norm_type=2),
     optimizer=dict(fused=True, lr=0.002, type='Adam'))

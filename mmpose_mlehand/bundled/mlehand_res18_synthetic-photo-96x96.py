@@ -61,7 +61,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0))
 eval_ann_file = 'annotations/freihand_eval.json'
-hand_whole_image_thr = 0.69
+hand_whole_image_thr = 0.71
 input_size = (
     96,
     96,
@@ -124,8 +124,9 @@ model = dict(
         num_stages=5,
         sigma_hidden_channels=256,
         type='SequentialIntegralHead'),
-    test_cfg=dict(flip_test=False, shift_coords=True),
-    type='TopdownPoseEstimator')
+    test_cfg=dict(
+        flip_test=False, shift_coords=True, upright=dict(min_turn_deg=45.0)),
+    type='UprightTopdownPoseEstimator')
 optim_wrapper = dict(
     clip_grad=dict(max_norm=100.0, norm_type=2),
     optimizer=dict(fused=True, lr=0.002, type='Adam'))
