@@ -22,7 +22,7 @@ from mmpose.registry import MODELS
 from mmpose.utils.typing import InstanceList, SampleList
 from torch import Tensor
 
-from ...apis.crops import predict_upright
+from ...apis.crops import normalised_black, predict_upright
 
 
 @MODELS.register_module()
@@ -91,7 +91,7 @@ class UprightTopdownPoseEstimator(TopdownPoseEstimator):
         pre = self.data_preprocessor
         if not getattr(pre, '_enable_normalize', False):
             return np.zeros(channels)
-        return (-pre.mean / pre.std).reshape(-1).double().cpu().numpy()
+        return normalised_black(pre.mean.reshape(-1).tolist(), pre.std.reshape(-1).tolist())
 
 
 def _as_arrays(instances: InstanceList) -> Dict[str, np.ndarray]:
