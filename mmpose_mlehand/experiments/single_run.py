@@ -243,7 +243,7 @@ def run(spec: dict) -> dict:
         config=cfg.pretty_text,
         environment=dict(python=platform.python_version(), torch=torch.__version__,
                          mmpose=mmpose.__version__, host=platform.node(),
-                         threads=torch.get_num_threads()),
+                         threads=torch.get_num_threads(), cpu=cpu_description()),
         finished=time.strftime('%Y-%m-%d %H:%M:%S'))
     atomic_write_json(spec['result_file'], result, indent=1)
     return result
@@ -251,6 +251,30 @@ def run(spec: dict) -> dict:
 
 #: Validation metrics kept per epoch in the result file (the learning curves).
 CURVE_METRICS = ('frame-AUC', 'frame-PCK@0.2', 'PCK@0.2', 'NME')
+
+
+#: Instruction sets whose presence changes float32 results: the same run on CPUs
+#: with and without AVX-512 differs by about 0.01 frame-PCK (docs/results.md).
+RESULT_CHANGING_ISA = ('avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_bf16')
+
+
+def cpu_description() -> Dict[str, object]:
+    """The CPU a run computed on: ``model`` (its name), ``isa`` (which of
+    :data:`RESULT_CHANGING_ISA` it has; empty where /proc/cpuinfo is missing)
+    and ``torch_capability`` (the kernel level PyTorch dispatches to)."""
+    import torch
+    name, flags = platform.processor(), set()
+    if osp.isfile('/proc/cpuinfo'):
+        with open('/proc/cpuinfo', encoding='utf-8', errors='replace') as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key.strip() == 'model name':
+                    name = value.strip()
+                elif key.strip() == 'flags':
+                    flags = set(value.split())
+                    break
+    return dict(model=name, isa=[isa for isa in RESULT_CHANGING_ISA if isa in flags],
+                torch_capability=torch.backends.cpu.get_cpu_capability())
 
 
 def validation_curves(message_hub) -> Dict[str, List[float]]:

@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
 from mmpose_mlehand.evaluation.mean_pose import mean_pose_hand_box_metrics
 from mmpose_mlehand.experiments import PRESETS, Preset, RunBlock, finished, plan_runs
@@ -74,6 +75,10 @@ def test_result_files_hold_what_a_run_is(tiny_sweep):
     assert 'SequentialIntegralHead' in method['config']
     assert method['recipe']['iterations'] == 8  # 32 training hands at batch 4
     assert method['wall_time_s']['total'] > 0
+    # The CPU, since float32 results differ between CPUs with and without AVX-512.
+    cpu = method['environment']['cpu']
+    assert cpu['torch_capability'] == torch.backends.cpu.get_cpu_capability()
+    assert set(cpu['isa']) <= {'avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_bf16'}
     metrics = method['metrics']
     for key in ('PCK@0.2', 'frame-PCK@0.2', 'NME', 'EPE', 'stage5/PCK@0.2',
                 'unc/AUROC@0.1', 'unc/Spearman'):
