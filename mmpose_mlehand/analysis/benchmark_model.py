@@ -150,14 +150,9 @@ class PeakMemory:
 
 def machine_info(device: str) -> Dict[str, object]:
     """CPU model, cores, threads and library versions of this run."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            names = [line.split(':', 1)[1].strip() for line in f if line.startswith('model name')]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
+    from mmpose_mlehand.utils.machine import cpu_model_and_flags
     from mmpose_mlehand.utils.precision import cpu_has_native_bf16
+    cpu = cpu_model_and_flags()[0] or platform.processor() or platform.machine()
     info = dict(cpu=cpu, logical_cores=os.cpu_count(), torch_threads=torch.get_num_threads(),
                 torch=torch.__version__, bf16_native=cpu_has_native_bf16(), device=device)
     if device.startswith('cuda'):

@@ -263,17 +263,11 @@ def cpu_description() -> Dict[str, object]:
     :data:`RESULT_CHANGING_ISA` it has; empty where /proc/cpuinfo is missing)
     and ``torch_capability`` (the kernel level PyTorch dispatches to)."""
     import torch
-    name, flags = platform.processor(), set()
-    if osp.isfile('/proc/cpuinfo'):
-        with open('/proc/cpuinfo', encoding='utf-8', errors='replace') as f:
-            for line in f:
-                key, _, value = line.partition(':')
-                if key.strip() == 'model name':
-                    name = value.strip()
-                elif key.strip() == 'flags':
-                    flags = set(value.split())
-                    break
-    return dict(model=name, isa=[isa for isa in RESULT_CHANGING_ISA if isa in flags],
+
+    from ..utils.machine import cpu_model_and_flags
+    name, flags = cpu_model_and_flags()
+    return dict(model=name or platform.processor(),
+                isa=[isa for isa in RESULT_CHANGING_ISA if isa in flags],
                 torch_capability=torch.backends.cpu.get_cpu_capability())
 
 
