@@ -17,6 +17,7 @@ Examples::
     python tools/run_experiments.py --preset small          # ~2 h on 2 CPU cores
     python tools/run_experiments.py --preset small --models mlehand --seeds 0
     python tools/run_experiments.py --preset full --recipe both --work-dir /data/sweep
+    python tools/run_experiments.py --repeat docs/medium_runs/results/mlehand__clean__seed0.json
 """
 import argparse
 import os
@@ -72,6 +73,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--max-runs', type=int, default=None,
                         help='stop after starting this many runs (resume later)')
     parser.add_argument('--dry-run', action='store_true', help='print the plan and exit')
+    parser.add_argument('--repeat', nargs='+', metavar='RESULT_FILE', default=None,
+                        help='run these finished runs again from their stored specs in '
+                        '--work-dir (default: work_dirs/experiments/repeat), compare every '
+                        'test metric and validation-curve point with the stored ones and '
+                        'exit with 1 if any differs (the other options are ignored)')
     return parser.parse_args(argv)
 
 
@@ -81,9 +87,31 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def repeat(result_files, work_dir: str) -> int:
+    """Repeat finished runs and compare (``--repeat``); return the exit status."""
+    from mmpose_mlehand.experiments.repeat import repeat_run, report_lines
+    signal.signal(signal.SIGTERM, _interrupt)
+    differing = 0
+    for result_file in result_files:
+        try:
+            outcome = repeat_run(result_file, work_dir, log=lambda line: print(line, flush=True))
+        except (ValueError, RuntimeError) as exc:
+            print(f'error: {exc}', file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print('\ninterrupted: run the same command again to resume', file=sys.stderr)
+            return 130
+        print('\n'.join(report_lines(outcome)), flush=True)
+        differing += bool(outcome['differences'])
+    return 1 if differing else 0
+
+
 def main(argv=None) -> int:
     """Plan and run the sweep; return the exit status."""
     args = parse_args(argv)
+    if args.repeat:
+        work_dir = args.work_dir or os.path.join('work_dirs', 'experiments', 'repeat')
+        return repeat(args.repeat, work_dir)
     preset = PRESETS[args.preset]
     work_dir = args.work_dir or os.path.join('work_dirs', 'experiments', preset.name)
     models = args.models

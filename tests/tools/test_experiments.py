@@ -127,6 +127,73 @@ def test_analyze_results_of_the_tiny_sweep(repo_root, tiny_sweep, tmp_path):
     assert not osp.exists(osp.join(tiny_sweep['work_dir'], 'analysis'))
 
 
+def test_a_repeated_tiny_run_reproduces_its_result_file(repo_root, tiny_sweep, tmp_path):
+    stored = osp.join(tiny_sweep['work_dir'], 'results', 'mlehand__clean__seed0.json')
+    printed = tool(repo_root, 'run_experiments.py', '--repeat', stored,
+                   '--work-dir', str(tmp_path))
+    assert 'mlehand__clean__seed0: reproduced: all' in printed
+    assert 'note:' not in printed  # the same CPU
+    repeated = json.load(open(tmp_path / 'results' / 'mlehand__clean__seed0.json'))
+    assert repeated['metrics'] == json.load(open(stored))['metrics']
+    # Its data were rendered again, in the repeat's own folder.
+    assert repeated['spec']['data_root'] == str(tmp_path / 'data' / 'clean_seed0')
+    assert osp.isfile(tmp_path / 'data' / 'clean_seed0' / 'prepared.json')
+
+
+def test_a_repeat_reports_every_figure_that_differs(tiny_sweep, tmp_path):
+    from mmpose_mlehand.experiments.repeat import repeat_run, report_lines
+    stored_file = osp.join(tiny_sweep['work_dir'], 'results', 'rle__clean__seed0.json')
+    stored = json.load(open(stored_file))
+
+    def runner(spec):  # a repeat whose PCK and last validation point moved
+        result = json.loads(json.dumps(stored))
+        result['spec'] = spec
+        result['metrics']['PCK@0.2'] += 0.01
+        result['val_curves']['NME'][-1] = 0.5
+        result['environment']['cpu'] = dict(model='Other CPU', isa=['avx2', 'fma', 'avx512f'])
+        os.makedirs(osp.dirname(spec['result_file']), exist_ok=True)
+        with open(spec['result_file'], 'w') as f:
+            json.dump(result, f)
+        return result
+
+    outcome = repeat_run(stored_file, str(tmp_path), runner=runner, log=lambda line: None)
+    pck, nme_curve = stored['metrics']['PCK@0.2'], stored['val_curves']['NME']
+    assert outcome['differences'] == {
+        'PCK@0.2': (pck, pck + 0.01), f'val/NME[{len(nme_curve)}]': (nme_curve[-1], 0.5)}
+    assert 'Other CPU (avx2, fma, avx512f)' in outcome['cpu_note']
+    lines = report_lines(outcome)
+    assert lines[0] == (f'rle__clean__seed0: NOT reproduced: 2 of {outcome["compared"]} '
+                        'figures differ (stored -> repeated):')
+    # Called again, the finished repeat is compared, not run again.
+    again = repeat_run(stored_file, str(tmp_path), runner=None, log=lambda line: None)
+    assert again['differences'] == outcome['differences']
+    # Never into the stored run's own folder, never from a file that is no result.
+    with pytest.raises(ValueError, match='own work folder'):
+        repeat_run(stored_file, tiny_sweep['work_dir'], runner=runner)
+    (tmp_path / 'not_a_result.json').write_text('{"metrics": {}}')
+    with pytest.raises(ValueError, match='not_a_result.json: not a result file'):
+        repeat_run(str(tmp_path / 'not_a_result.json'), str(tmp_path / 'x'), runner=runner)
+
+
+def test_figure_differences_and_cpu_note_by_hand():
+    from mmpose_mlehand.experiments.repeat import cpu_note, figure_differences
+    nan = float('nan')
+    a = dict(metrics={'NME': 0.1, 'AUC': nan, 'EPE': 3.0},
+             val_curves={'NME': [0.3, 0.2], 'PCK@0.2': [0.5]},
+             environment=dict(cpu=dict(model='A', isa=['avx2', 'fma'])))
+    b = dict(metrics={'NME': 0.1, 'AUC': nan, 'PCK@0.2': 0.7},
+             val_curves={'NME': [0.3, 0.25], 'PCK@0.2': [0.5, 0.6]},
+             environment=dict(cpu=dict(model='B', isa=['fma', 'avx2'])))
+    assert figure_differences(a, b) == {
+        'EPE': (3.0, None), 'PCK@0.2': (None, 0.7), 'val/NME[2]': (0.2, 0.25),
+        'val/PCK@0.2': ([0.5], [0.5, 0.6])}
+    assert figure_differences(a, a) == {}
+    assert cpu_note(a, b) is None  # another model name, the same instruction sets
+    assert 'records no CPU' in cpu_note(dict(environment={}), b)
+    b['environment']['cpu']['isa'] = ['avx2']
+    assert cpu_note(a, b).startswith('the stored run computed on A (avx2, fma), this one on B')
+
+
 # --- planning ----------------------------------------------------------------
 
 
@@ -281,7 +348,7 @@ def test_experiment_tools_start_without_torch(repo_root):
     code = (
         'import sys\n'
         'import mmpose_mlehand.experiments, mmpose_mlehand.experiments.results\n'
-        'import mmpose_mlehand.experiments.figures\n'
+        'import mmpose_mlehand.experiments.figures, mmpose_mlehand.experiments.repeat\n'
         "heavy = sorted(m for m in ('torch', 'mmpose', 'mmengine', 'mmcv') if m in sys.modules)\n"
         'assert not heavy, heavy\n')
     subprocess.run([sys.executable, '-c', code], check=True, cwd=repo_root)
