@@ -87,7 +87,7 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def repeat(result_files, work_dir: str) -> int:
+def repeat(result_files: list, work_dir: str) -> int:
     """Repeat finished runs and compare (``--repeat``); return the exit status."""
     from mmpose_mlehand.experiments.repeat import repeat_run, report_lines
     signal.signal(signal.SIGTERM, _interrupt)

@@ -3,10 +3,9 @@ stored ones: does the result file reproduce here?
 
 The repeat renders the run's data again and trains again from its stored spec
 (model, noise, seed, budget, threads), so nothing of the first run is reused.
-On the same kind of CPU a run repeats to every digit; float32 kernels differ
-between CPUs with and without AVX-512, so a repeat on the other kind differs
-by about as much as two seeds (``docs/results.md``), and the comparison says
-when the two CPUs differ.
+On the same kind of CPU a run repeats to every digit; float32 results differ
+between CPUs with and without AVX-512 (by about 0.01 frame-PCK,
+``docs/results.md``), so the comparison says when the two CPUs differ.
 
 Like :mod:`.sweep`, only numpy-level imports: the run itself happens in a
 child process.
@@ -18,9 +17,6 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from ..synthetic.styles import with_current_style
 from .sweep import data_root, execute, finished, prepare_data
-
-#: Spec fields that say where a run's files go (moved by a repeat).
-PATH_KEYS = ('data_root', 'run_dir', 'result_file')
 
 
 def repeat_spec(stored_spec: dict, work_dir: str) -> dict:
@@ -35,7 +31,7 @@ def repeat_spec(stored_spec: dict, work_dir: str) -> dict:
 
 
 def _same(a, b) -> bool:
-    """Equal, NaN equal to NaN (a metric a model does not have is None in both)."""
+    """Equal as stored figures are: a NaN equals a NaN."""
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return a == b
